@@ -1,0 +1,271 @@
+"""The seed article's data: its source text, sentence table, anchors and the modelling rules it must keep."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+
+from treatykg import iris, resources
+
+TKG = Namespace(iris.TKG)
+ID = Namespace(iris.ID)
+SOURCE = URIRef(iris.SOURCE + "cfe-withdrawal-article")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "cfe-withdrawal-article.txt"
+ARTICLE_TTL = resources.data_dir() / "cfe-withdrawal-article.ttl"
+ARTICLE_TXT = resources.data_dir() / "cfe-withdrawal-article.txt"
+WIKIDATA_TTL = resources.data_dir() / "wikidata-links.ttl"
+
+# The article's events by the class the article's words make them; distinct acts stay distinct individuals.
+EVENT_CLASSES = {
+    "russia-withdraws-from-cfe": TKG.Withdrawal,
+    "russia-completely-withdraws-from-cfe-2015": TKG.Withdrawal,
+    "russia-suspends-cfe-participation-2007": TKG.SuspensionOfParticipation,
+    "2023-05-russia-denounces-cfe": TKG.Denunciation,
+    "russia-revokes-ctbt-ratification": TKG.RevocationOfRatification,
+    "cfe-signing": TKG.Signing,
+    "adapted-cfe-ratification": TKG.Ratification,
+    "us-and-allies-fail-to-ratify-adapted-cfe": TKG.FailureToRatify,
+    "russia-cfe-non-compliance": TKG.NonCompliance,
+    "nato-countries-bypass-cfe-restrictions": TKG.NonCompliance,
+    "icbm-test-launch": TKG.MissileTestLaunch,
+    "russia-invades-ukraine-2022": TKG.Invasion,
+    "russian-troop-withdrawal-from-georgia-and-moldova": TKG.TroopWithdrawal,
+    "nato-expansion": TKG.AllianceEnlargement,
+    "fall-of-the-berlin-wall": TKG.HistoricalEvent,
+    "war-in-ukraine": TKG.ArmedConflict,
+    "soviet-conventional-advantage": TKG.Situation,
+    "soviet-reluctance-to-embrace-cfe": TKG.Situation,
+    "cfe-relic-of-the-cold-war": TKG.Situation,
+    "united-states-russia-relations-in-crisis": TKG.Situation,
+    "russia-cites-nato-expansion": TKG.Argument,
+    "russian-foreign-ministry-declares-cfe-history": TKG.Declaration,
+    "russian-foreign-ministry-states-cfe-misaligned": TKG.Assertion,
+    "russian-foreign-ministry-argues-nato-bypassed-restrictions": TKG.Argument,
+    "russian-foreign-ministry-argues-cfe-obsolete": TKG.Argument,
+    "russian-foreign-ministry-notes-failure-to-ratify": TKG.Assertion,
+    "nato-accuses-russia-of-cfe-non-compliance": TKG.Accusation,
+    "us-and-allies-link-adapted-cfe-ratification": TKG.Linkage,
+    "russia-contests-linkage": TKG.Contestation,
+    "peskov-characterizes-relations-below-zero": TKG.Characterization,
+    "peskov-emphasizes-deepening-crisis": TKG.Assertion,
+    "nato-condemns-russian-cfe-withdrawal": TKG.Condemnation,
+    "nato-asserts-withdrawal-undermines-security": TKG.Assertion,
+}
+
+# On whose word each non-reported event rests; every other event is reported in the article's own voice.
+ATTRIBUTED = {
+    "nato-expansion": "state/russia",
+    "nato-countries-bypass-cfe-restrictions": "organization/russian-foreign-ministry",
+    "us-and-allies-fail-to-ratify-adapted-cfe": "organization/russian-foreign-ministry",
+    "russia-cfe-non-compliance": "organization/nato",
+    "russia-suspends-cfe-participation-2007": "organization/nato",
+    "russia-completely-withdraws-from-cfe-2015": "organization/nato",
+    "war-in-ukraine": "person/dmitry-peskov",
+}
+HYPOTHETICAL = {"adapted-cfe-ratification", "russian-troop-withdrawal-from-georgia-and-moldova"}
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return ARTICLE_TXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def data() -> Graph:
+    return Graph().parse(ARTICLE_TTL)
+
+
+def event_nodes(g: Graph) -> set[URIRef]:
+    return {s for s in g.subjects() if isinstance(s, URIRef) and s.startswith(iris.ID + "event/")}
+
+
+def segments(g: Graph, cls: URIRef) -> list[tuple[int, int, int, URIRef]]:
+    rows = [(int(g.value(s, TKG.position)), int(g.value(s, TKG.start)), int(g.value(s, TKG.end)), s)
+            for s in g.subjects(RDF.type, cls)]
+    return sorted(rows)
+
+
+def test_shipped_text_is_the_seed_article_byte_for_byte(data: Graph) -> None:
+    raw = ARTICLE_TXT.read_bytes()
+    assert raw == SEED.read_bytes()
+    assert str(data.value(SOURCE, TKG.textSha256)) == hashlib.sha256(raw).hexdigest()
+    assert str(data.value(SOURCE, TKG.fullText)) == raw.decode("utf-8")
+
+
+def test_source_label_is_marked_editorial(data: Graph) -> None:
+    assert (SOURCE, RDF.type, TKG.NewsArticle) in data
+    assert data.value(SOURCE, RDFS.label) is not None
+    note = str(data.value(SOURCE, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")))
+    assert "editorial" in note and "no title, author or date" in note
+
+
+def test_every_quote_occurs_verbatim_at_its_offsets(data: Graph, text: str) -> None:
+    spans = set(data.subjects(TKG.exact, None))
+    assert len(spans) > 60
+    for span in spans:
+        start, end = int(data.value(span, TKG.start)), int(data.value(span, TKG.end))
+        assert text[start:end] == str(data.value(span, TKG.exact)), span
+        assert data.value(span, TKG.inSource) == SOURCE
+        assert data.value(span, TKG.start).datatype == URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+
+
+def test_anchor_iris_name_their_offsets(data: Graph) -> None:
+    for span in data.subjects(RDF.type, TKG.TextSpan):
+        start, end = int(data.value(span, TKG.start)), int(data.value(span, TKG.end))
+        assert str(span) == f"{SOURCE}/span/{start}-{end}"
+
+
+def test_sentence_table_covers_the_file(data: Graph, text: str) -> None:
+    table = sorted(segments(data, TKG.Sentence) + segments(data, TKG.Heading) + segments(data, TKG.Boilerplate))
+    assert [row[0] for row in table] == list(range(1, 20))
+    covered = [False] * len(text)
+    for _, start, end, _ in table:
+        assert not any(covered[start:end]), "segments overlap"
+        covered[start:end] = [True] * (end - start)
+    # Outside the table only line breaks, the space between the two opening sentences, and bullets remain.
+    rest = "".join(ch if not c else "|" for ch, c in zip(text, covered))
+    assert re.fullmatch(r"[|]+( |\n|\n- )?(?:[|]+(?: |\n|\n- ))*[|]+", rest), rest
+    assert len(segments(data, TKG.Sentence)) == 13
+    assert [str(data.value(s, TKG.exact)) for *_, s in segments(data, TKG.Heading)] == [
+        "Background: The CFE Treaty",
+        "Russia’s Perspective on the CFE",
+        "NATO’s Claims and Russia’s Actions",
+        "CFE Treaty: A Relic of the Cold War",
+        "U.S.-Russia Relations in Crisis",
+    ]
+    assert [str(data.value(s, TKG.exact)) for *_, s in segments(data, TKG.Boilerplate)] == [
+        "Find More International News Here"
+    ]
+
+
+def test_us_abbreviation_is_not_a_sentence_boundary(data: Graph) -> None:
+    texts = {str(data.value(s, TKG.exact)) for s in data.subjects(RDF.type, TKG.Sentence)}
+    assert ("The U.S. and its allies had linked ratification of the adapted 1999 CFE to Russia’s withdrawal of "
+            "troops from Georgia and Moldova, a linkage Moscow contested.") in texts
+
+
+def test_every_body_sentence_anchors_a_fact_and_boilerplate_none(data: Graph) -> None:
+    anchored: dict[URIRef, set[URIRef]] = {}
+    for node, span in data.subject_objects(TKG.attestedBy):
+        anchored.setdefault(data.value(span, TKG.inSentence), set()).add(node)
+    for *_, sentence in segments(data, TKG.Sentence):
+        facts = {n for n in anchored.get(sentence, set()) if n.startswith(iris.ID + "event/")}
+        assert facts, f"no event anchored in {sentence}"
+    for *_, line in segments(data, TKG.Boilerplate):
+        assert line not in anchored
+    # Headings that state something carry facts; the others are only structure.
+    headings = [s for *_, s in segments(data, TKG.Heading)]
+    assert [bool(anchored.get(h)) for h in headings] == [False, False, False, True, True]
+
+
+def test_events_are_the_article_s_distinct_acts(data: Graph) -> None:
+    events = event_nodes(data)
+    assert {str(e).rsplit("/", 1)[1] for e in events} == set(EVENT_CLASSES)
+    for slug, cls in EVENT_CLASSES.items():
+        assert set(data.objects(ID["event/" + slug], RDF.type)) == {cls}, slug
+
+
+def test_every_event_has_one_status_and_claims_name_their_speaker(data: Graph) -> None:
+    for event in event_nodes(data):
+        slug = str(event).rsplit("/", 1)[1]
+        statuses = set(data.objects(event, TKG.epistemicStatus))
+        speakers = {str(a).removeprefix(iris.ID) for a in data.objects(event, TKG.accordingTo)}
+        if slug in ATTRIBUTED:
+            assert statuses == {TKG.AttributedToSpeaker}, slug
+            assert speakers == {ATTRIBUTED[slug]}, slug
+        elif slug in HYPOTHETICAL:
+            assert statuses == {TKG.Hypothetical}, slug
+            assert not speakers
+        else:
+            assert statuses == {TKG.ReportedByArticle}, slug
+            assert not speakers
+
+
+def test_every_fact_bearing_node_has_provenance(data: Graph) -> None:
+    kinds = ("event/", "proposition/", "aim/", "post/", "group/", "person/")
+    nodes = {s for s in data.subjects() if isinstance(s, URIRef) and s.startswith(iris.ID)
+             and s.removeprefix(iris.ID).startswith(kinds)}
+    for node in nodes:
+        assert list(data.objects(node, TKG.attestedBy)), node
+        assert data.value(node, TKG.source) == SOURCE, node
+
+
+def test_speech_act_contents_are_propositions_not_facts(data: Graph) -> None:
+    for act in (ID["event/" + s] for s, c in EVENT_CLASSES.items()
+                if c in {TKG.Argument, TKG.Declaration, TKG.Assertion, TKG.Accusation, TKG.Linkage,
+                         TKG.Contestation, TKG.Characterization, TKG.Condemnation}):
+        contents = list(data.objects(act, TKG.content))
+        assert contents and all((c, RDF.type, TKG.Proposition) in data for c in contents), act
+        assert data.value(act, TKG.speaker) is not None, act
+    # An event a proposition describes is never reported as fact unless the article itself says so.
+    for event in data.objects(None, TKG.describes):
+        assert data.value(event, TKG.epistemicStatus) != TKG.ReportedByArticle, event
+
+
+def test_moscow_in_1990_is_the_soviet_union_and_later_russia(data: Graph) -> None:
+    for slug in ("soviet-conventional-advantage", "soviet-reluctance-to-embrace-cfe"):
+        assert data.value(ID["event/" + slug], TKG.agent) == ID["state/soviet-union"]
+    for slug in ("russia-suspends-cfe-participation-2007", "russia-completely-withdraws-from-cfe-2015"):
+        assert data.value(ID["event/" + slug], TKG.agent) == ID["state/russia"]
+    assert data.value(ID["event/russia-contests-linkage"], TKG.speaker) == ID["state/russia"]
+
+
+def test_dates_are_the_article_s_own_at_its_precision(data: Graph, text: str) -> None:
+    year = URIRef("http://www.w3.org/2006/time#unitYear")
+    month = URIRef("http://www.w3.org/2006/time#unitMonth")
+    spans = {str(s).rsplit("/", 1)[1]: s for s in data.subjects(RDF.type, TKG.TimeSpan)}
+    assert set(spans) == {"1990", "1999", "2007", "2015", "2022", "2023-05"}
+    for slug, span in spans.items():
+        precision = data.value(span, TKG.precision)
+        assert precision == (month if "-" in slug else year)
+        earliest, latest = data.value(span, TKG.earliest), data.value(span, TKG.latest)
+        assert earliest.toPython() <= latest.toPython()
+        # No guessed date: every time a node carries is written in the sentence anchoring that node.
+        for node in data.subjects(TKG.timeSpan, span):
+            quotes = [str(data.value(data.value(a, TKG.inSentence), TKG.exact))
+                      for a in data.objects(node, TKG.attestedBy)]
+            words = "May 2023" if slug == "2023-05" else slug
+            assert any(words in q for q in quotes), (node, slug)
+    # Canonical lexical forms in the file (rdflib itself rewrites "Z" as "+00:00" when it parses).
+    turtle = ARTICLE_TTL.read_text(encoding="utf-8")
+    assert 'tkg:earliest "2023-05-01T00:00:00Z"^^xsd:dateTime' in turtle
+    assert 'tkg:latest "2023-05-31T23:59:59Z"^^xsd:dateTime' in turtle
+
+
+def test_undated_events_are_placed_only_by_stated_order(data: Graph) -> None:
+    withdrawal = ID["event/russia-withdraws-from-cfe"]
+    assert data.value(withdrawal, TKG.timeSpan) is None
+    assert set(data.objects(withdrawal, TKG.happenedAfter)) == {
+        ID["event/russia-revokes-ctbt-ratification"], ID["event/icbm-test-launch"]}
+    assert data.value(ID["event/russia-revokes-ctbt-ratification"], TKG.temporalQualifier) == Literal("recent")
+    assert set(data.subject_objects(TKG.happenedAfter)) == {
+        (withdrawal, ID["event/russia-revokes-ctbt-ratification"]),
+        (withdrawal, ID["event/icbm-test-launch"]),
+        (ID["event/cfe-signing"], ID["event/fall-of-the-berlin-wall"]),
+        (ID["event/2023-05-russia-denounces-cfe"], ID["event/russia-invades-ukraine-2022"]),
+    }
+
+
+def test_wikidata_links_are_verified_and_kept_apart(data: Graph) -> None:
+    links = Graph().parse(WIKIDATA_TTL)
+    wd = "http://www.wikidata.org/entity/"
+    assert {(str(s).removeprefix(iris.ID), str(o).removeprefix(wd))
+            for s, o in links.subject_objects(TKG.wikidataItem)} == {
+        ("state/russia", "Q159"), ("state/united-states", "Q30"), ("state/ukraine", "Q212"),
+        ("state/moldova", "Q217"), ("state/georgia", "Q230"), ("organization/nato", "Q7184"),
+        ("state/soviet-union", "Q15180"), ("period/cold-war", "Q8683")}
+    assert not any(str(o).startswith(wd) for o in data.objects())
+
+
+def test_things_are_named_under_the_project_base(data: Graph) -> None:
+    owl = Namespace("http://www.w3.org/2002/07/owl#")
+    for s in set(data.subjects(RDF.type, None)) - set(data.subjects(RDF.type, owl.AnnotationProperty)):
+        if (s, RDF.type, owl.Ontology) in data:
+            assert str(s).startswith(iris.BASE + "data/")
+            continue
+        assert isinstance(s, URIRef) and (s.startswith(iris.ID) or s.startswith(iris.SOURCE)), s
+        assert re.fullmatch(r"[a-z0-9/\-]+", str(s).removeprefix(iris.BASE)), s
