@@ -1,0 +1,1 @@
+"""The build pipeline: load, reason, validate, index and export the graph (`treatykg.graph`)."""

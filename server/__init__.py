@@ -1,0 +1,1 @@
+"""The Flask application: SPARQL endpoint, linked-data pages and query UI (`treatykg.server`)."""
