@@ -1,0 +1,295 @@
+"""Query execution: the server owns the on-disk store and all writes; queries run in killable forked workers.
+
+The read view is a zygote process (server/zygote.py) holding an in-memory snapshot of the store. For each
+job the server hands the zygote one end of a fresh socketpair; the zygote forks a child that runs the job
+over it and sends back a pidfd of that child. The server thread waits for the answer until the deadline,
+then SIGKILLs the child through the pidfd and answers 503; other threads go on meanwhile. The waitress
+process itself never forks (its threads may hold locks), and the RocksDB store is never opened twice.
+
+After each committed write the snapshot is renewed by a full reload (dump to N-Quads, load into a fresh
+in-memory store) while the write lock is held, so a client that wrote reads its write next. Queries wait
+while the zygote reloads; applying the delta instead is the later, cheaper path for large stores.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from treatykg.graph.store import OpenStore, StoreVersion, record_commit
+
+log = logging.getLogger("treatykg.server")
+
+MAX_MESSAGE = 1 << 16
+
+
+class EngineError(Exception):
+    """The read view failed (the zygote died or could not load the snapshot)."""
+
+
+@dataclass
+class Outcome:
+    """A job's answer: HTTP status, content type, body, and whether rows were cut."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    truncated: bool = False
+    message: str = ""
+    pid: int | None = None
+    family: str | None = None
+
+
+@dataclass
+class Stats:
+    """Counters the /metrics route exposes."""
+
+    jobs: collections.Counter = field(default_factory=collections.Counter)  # by outcome status
+    timeouts: int = 0
+    active: int = 0
+    reloads: int = 0
+    reload_seconds: float = 0.0
+    snapshot_quads: int = 0
+    zygote_starts: int = 0
+
+
+class Zygote:
+    """The zygote process and its control socket (one request/reply at a time)."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A fresh interpreter (fork+exec), not a fork of this threaded process.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "treatykg.server.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            start_new_session=True,  # Ctrl-C goes to the server, which then closes the control socket
+        )
+        theirs.close()
+        self.control = ours
+        self.lock = threading.Lock()
+
+    def request(
+        self, message: dict, fds: list[int] = (), timeout: float | None = None
+    ) -> tuple[dict, list[int]]:
+        """Send one request (with descriptors) and return the JSON reply and any descriptors it carries."""
+        if not self.lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+            raise TimeoutError("the read view is busy")
+        try:
+            socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            reply, reply_fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, 1)
+        except OSError as error:
+            raise EngineError(f"the read view is not answering: {error}") from None
+        finally:
+            self.lock.release()
+        if not reply:
+            raise EngineError("the read view exited")
+        return json.loads(reply), reply_fds
+
+    def alive(self) -> bool:
+        """Whether the zygote process is still running."""
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Close the control socket (the zygote exits on EOF) and reap it."""
+        self.control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Engine:
+    """Runs read jobs in forked workers under a deadline; writes to the store and renews the snapshot."""
+
+    def __init__(
+        self, handle: OpenStore, *, timeout: float = 30.0, workers: int = 4, memory_bytes: int | None = None
+    ) -> None:
+        self.handle = handle
+        self.timeout = timeout
+        self.memory_bytes = memory_bytes
+        self.stats = Stats()
+        self.version: StoreVersion = handle.version()
+        self._slots = threading.BoundedSemaphore(workers)
+        self._write_lock = threading.RLock()
+        self._stats_lock = threading.Lock()
+        self._scratch = tempfile.TemporaryDirectory(prefix="treatykg-snapshot-")
+        self._zygote: Zygote | None = None
+        with self._write_lock:
+            self._restart()
+
+    # -- read view -------------------------------------------------------------------------------------
+
+    def _restart(self) -> None:
+        """Start a zygote and load the current store into it (write lock held)."""
+        if self._zygote is not None:
+            self._zygote.close()
+        self._zygote = Zygote()
+        self.stats.zygote_starts += 1
+        self._reload()
+
+    def _reload(self) -> None:
+        """Dump the store and load the dump into the zygote's snapshot (write lock held)."""
+        started = time.perf_counter()
+        dump = Path(self._scratch.name) / "snapshot.nq"
+        store = self.handle.store
+        store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+        graphs = [name.value for name in store.named_graphs() if isinstance(name, ox.NamedNode)]
+        try:
+            reply, _ = self._zygote.request({"op": "load", "path": str(dump), "graphs": graphs})
+        finally:
+            dump.unlink(missing_ok=True)
+        if not reply.get("ok"):
+            raise EngineError(f"the read view could not load the snapshot: {reply.get('error')}")
+        self.stats.reloads += 1
+        self.stats.reload_seconds += time.perf_counter() - started
+        self.stats.snapshot_quads = reply["quads"]
+        log.info(
+            "snapshot of store version %s loaded: %d quads in %.3f s",
+            self.version.version,
+            reply["quads"],
+            time.perf_counter() - started,
+        )
+
+    def _fork(self, deadline: float) -> tuple[socket.socket, int, int | None]:
+        """A worker for one job: our end of its socket, its PID and a pidfd (None if it is already gone)."""
+        ours, theirs = socket.socketpair()
+        try:
+            try:
+                reply, fds = self._zygote.request(
+                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                )
+            except EngineError:
+                with self._write_lock:  # the zygote died: start another before giving up on this job
+                    if not self._zygote.alive():
+                        log.error("the read view died; restarting it")
+                        self._restart()
+                reply, fds = self._zygote.request(
+                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return ours, reply["pid"], (fds[0] if fds else None)
+
+    def run(self, job: dict, timeout: float | None = None) -> Outcome:
+        """Run a read job (query or dump) in a worker; 503 at the deadline, with the worker killed."""
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        job = {**job, "cpu_seconds": int(timeout) + 2, "memory_bytes": self.memory_bytes}
+        if not self._slots.acquire(timeout=timeout):
+            return self._count(Outcome(503, message=f"all query workers stayed busy for {timeout:g} s"))
+        try:
+            ours, pid, pidfd = self._fork(deadline)
+        except (TimeoutError, EngineError) as error:
+            self._slots.release()
+            return self._count(Outcome(503, message=f"the query could not start: {error}"))
+        with self._stats_lock:
+            self.stats.active += 1
+        try:
+            outcome = self._exchange(ours, job, deadline)
+            if outcome is None:
+                self._kill(pidfd)
+                outcome = Outcome(503, message=f"the query ran out of time ({timeout:g} s) and was stopped")
+            outcome.pid = pid
+            return self._count(outcome)
+        finally:
+            ours.close()
+            if pidfd is not None:
+                os.close(pidfd)
+            with self._stats_lock:
+                self.stats.active -= 1
+            self._slots.release()
+
+    def _exchange(self, sock: socket.socket, job: dict, deadline: float) -> Outcome | None:
+        """Send the job and read the answer; None if the deadline passed first."""
+        chunks = []
+        try:
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            sock.sendall(json.dumps(job).encode())
+            sock.shutdown(socket.SHUT_WR)
+            while True:
+                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except TimeoutError:
+            return None
+        except OSError as error:
+            return Outcome(500, message=f"the query worker failed: {error}")
+        data = b"".join(chunks)
+        line, newline, body = data.partition(b"\n")
+        if not newline:
+            # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure).
+            return Outcome(500, message="the query worker died before answering (memory limit?)")
+        header = json.loads(line)
+        if header["status"] != 200:
+            return Outcome(header["status"], message=header["message"])
+        return Outcome(
+            200,
+            body=body,
+            content_type=header["content_type"],
+            truncated=header["truncated"],
+            family=header.get("family"),
+        )
+
+    def _kill(self, pidfd: int | None) -> None:
+        """SIGKILL a worker by pidfd (race-free: the pidfd can't name a recycled PID)."""
+        with self._stats_lock:
+            self.stats.timeouts += 1
+        if pidfd is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # it finished just now
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+
+    def _count(self, outcome: Outcome) -> Outcome:
+        """Record a job's outcome."""
+        with self._stats_lock:
+            self.stats.jobs[outcome.status] += 1
+        return outcome
+
+    # -- writes ----------------------------------------------------------------------------------------
+
+    def write(self, change: Callable[[ox.Store], object]) -> object:
+        """Apply `change` to the store (one transaction inside it), bump the version, renew the snapshot."""
+        with self._write_lock:
+            result = change(self.handle.store)
+            self.version = record_commit(self.handle)
+            try:
+                self._reload()
+            except EngineError as error:
+                # The write is committed whatever happens here; only the read view needs a fresh start.
+                log.error("reloading the snapshot failed (%s); restarting the read view", error)
+                self._restart()
+            return result
+
+    def read_store(self, read: Callable[[ox.Store], object]) -> object:
+        """Run a short read on the on-disk store itself, consistent with the current version."""
+        with self._write_lock:
+            return read(self.handle.store), self.version
+
+    def close(self) -> None:
+        """Stop the zygote and remove the scratch folder; the store handle stays the caller's to close."""
+        with self._write_lock:
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+            self._scratch.cleanup()
