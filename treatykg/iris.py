@@ -12,7 +12,33 @@ ONTOLOGY_GRAPH = GRAPH + "ontology"
 INFERRED_GRAPH = GRAPH + "inferred"
 WIKIDATA_GRAPH = GRAPH + "wikidata-links"
 
+# The dataset as a whole (VoID/DCAT), its SPARQL endpoint and where its dumps are published.
+DATASET = BASE + "dataset"
+SPARQL_ENDPOINT = BASE + "sparql"
+DUMPS = BASE + "dumps/"
+
 SYNTHETIC_BASE = "https://example.org/treatykg-synthetic/"
+
+# Prefixes of every dump, table and message, and of the published JSON-LD context (in this order).
+PREFIXES = {
+    "tkg": TKG,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
 
 
 def source_graph(slug: str) -> str:

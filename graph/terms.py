@@ -1,0 +1,70 @@
+"""Convert RDF terms between rdflib (parsing, reasoning, validation) and pyoxigraph (store, export)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class BlankNodeMap:
+    """Maps rdflib blank nodes to pyoxigraph ones, one consistent mapping per batch of graphs."""
+
+    def __init__(self) -> None:
+        self._nodes: dict[BNode, ox.BlankNode] = {}
+
+    def __call__(self, node: BNode) -> ox.BlankNode:
+        """The pyoxigraph blank node for `node`, the same one every time it is asked for."""
+        # Fresh labels, not rdflib's: rdflib keeps whatever label a parser met, and not every label
+        # is valid N-Triples (JSON-LD's can hold any character).
+        if node not in self._nodes:
+            self._nodes[node] = ox.BlankNode(f"b{len(self._nodes)}")
+        return self._nodes[node]
+
+
+def to_ox(term: Node, blank_nodes: BlankNodeMap) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return blank_nodes(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
+    raise TypeError(f"not an RDF 1.1 term: {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """The rdflib term for a pyoxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        # normalize=False keeps the store's lexical form, so a round trip is exact.
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"not an RDF 1.1 term: {term!r}")
+
+
+def triples_to_ox(graph: Iterable[tuple[Node, Node, Node]], blank_nodes: BlankNodeMap) -> Iterator[ox.Triple]:
+    """The triples of an rdflib graph as pyoxigraph triples."""
+    for s, p, o in graph:
+        yield ox.Triple(to_ox(s, blank_nodes), to_ox(p, blank_nodes), to_ox(o, blank_nodes))
+
+
+def graph_from_quads(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Graph:
+    """An rdflib graph holding the triples of `quads` (their graph names dropped)."""
+    graph = Graph() if graph is None else graph
+    for quad in quads:
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph

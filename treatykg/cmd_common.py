@@ -1,0 +1,31 @@
+"""What the store-using subcommands share: the --store option and opening the store by command name."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+
+from treatykg.graph.store import STORE_ENV, OpenStore, default_store_path, open_store, store_path
+
+
+def add_store_option(parser: argparse.ArgumentParser) -> None:
+    """Add `--store PATH` (precedence: the flag, then $TREATYKG_STORE, then the per-user default)."""
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help=f"the store directory (default: ${STORE_ENV}, else {default_store_path()})",
+    )
+
+
+def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> OpenStore:
+    """Open the store the arguments name, holding it as `treatykg <command>`; StoreInUse if it is held."""
+    # Only a build creates a store: a query or export of a mistyped path should say so, not make one.
+    return open_store(store_path(args.store), holder=f"treatykg {command}", create=create)
+
+
+def examples(text: str) -> dict:
+    """argparse keyword arguments for a help epilog of examples, printed as written."""
+    return {
+        "epilog": "examples:\n" + textwrap.indent(textwrap.dedent(text).strip("\n"), "  "),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
