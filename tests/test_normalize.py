@@ -19,8 +19,18 @@ HEADER = "# TreatyKG ontology: the editors' file."
 
 @pytest.fixture
 def ontology_copy(tmp_path) -> Path:
-    """A private copy of the editors' ontology file (the committed file is never rewritten here)."""
-    return Path(shutil.copy(resources.ontology_file(), tmp_path / "treatykg.ttl"))
+    """A private copy of the editors' ontology file, its statements shuffled as an editor's save might leave them."""
+    path = Path(shutil.copy(resources.ontology_file(), tmp_path / "treatykg.ttl"))
+    text = path.read_text(encoding="utf-8")
+    head, _, body = text.partition("\n\n<https://w3id.org/treatykg/ontology>")
+    blocks = ("<https://w3id.org/treatykg/ontology>" + body).split("\n\n")
+    path.write_text(head + "\n\n" + "\n\n".join(reversed(blocks)) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_committed_editors_file_is_in_normal_form(capsys, tmp_path):
+    committed = Path(shutil.copy(resources.ontology_file(), tmp_path / "treatykg.ttl"))
+    assert run(capsys, "normalize", "--check", committed).code == 0
 
 
 def test_normalize_is_idempotent_and_keeps_graph_and_header(capsys, ontology_copy):
