@@ -17,9 +17,20 @@ from treatykg import resources
 from treatykg.errors import InputError, ValidationFailed
 from treatykg.graph.load import load
 from treatykg.graph.reason import Triple, infer
+from treatykg.graph.remote import is_remote
 from treatykg.graph.shapes import Report, ValidationResult, validate
 from treatykg.graph.store import OpenStore, StoreVersion, other_graphs, replace_build_graphs
-from treatykg.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SOURCE, TKG, source_graph
+from treatykg.iris import (
+    BASE,
+    GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    SOURCE,
+    TKG,
+    WRITES_GRAPH,
+    source_graph,
+)
 from treatykg.progress import QUIET, Progress
 
 TKG_SOURCE = URIRef(TKG + "Source")
@@ -275,7 +286,8 @@ def build(
     progress: Progress = QUIET,
 ) -> BuildResult:
     """Reason over and validate `inputs` plus the store's other graphs, then swap in the build's graphs."""
-    kept = other_graphs(handle, inputs.graphs)
+    # The server's write log (graph/writes) is metadata about writes, not asserted facts: kept, not reasoned over.
+    kept = {name: graph for name, graph in other_graphs(handle, inputs.graphs).items() if name != WRITES_GRAPH}
     inferred, report = check(inputs, kept, reasoned, base, progress)
     if not report.conforms:
         lines = [describe_result(result, inputs.files, inputs.graphs) for result in report.violations]
@@ -284,6 +296,9 @@ def build(
     inferred = _without_blank_nodes_of(kept.values(), inferred)
     if len(inferred):
         graphs[INFERRED_GRAPH] = inferred
-    new_version = replace_build_graphs(handle, graphs, build=provenance(inputs, reasoned))
+    if is_remote(handle.path):
+        new_version = handle.replace_build_graphs(graphs, build=provenance(inputs, reasoned))  # a push
+    else:
+        new_version = replace_build_graphs(handle, graphs, build=provenance(inputs, reasoned))
     progress.done(f"stored in {handle.path}", sum(len(graph) for graph in graphs.values()), "quads")
     return BuildResult(new_version, {name: len(graph) for name, graph in graphs.items()}, report)

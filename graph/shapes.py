@@ -107,8 +107,13 @@ def load_ontology() -> Graph:
     return load(resources.ontology_file())
 
 
-def validate(data_graph: Graph, base: str = BASE, *, ontology: Graph | None = None) -> Report:
-    """Validate `data_graph` (a Dataset: the union of its graphs) against the shapes for `base`."""
+def validate(
+    data_graph: Graph, base: str = BASE, *, ontology: Graph | None = None, focus_nodes: list | None = None
+) -> Report:
+    """Validate `data_graph` (a Dataset: the union of its graphs) against the shapes for `base`.
+
+    With `focus_nodes`, only those nodes are validated (against the shapes that target them).
+    """
     # Loaded per call, never cached: pySHACL adds RDFS axioms to the shapes graph it is given.
     shapes = load_shapes(base)
     # inference="none": the mixed-in ontology's rdfs:subClassOf axioms are all sh:targetClass and sh:class
@@ -123,6 +128,7 @@ def validate(data_graph: Graph, base: str = BASE, *, ontology: Graph | None = No
         allow_infos=True,
         advanced=False,
         meta_shacl=False,
+        focus_nodes=focus_nodes,
     )
     results = tuple(sorted(_results(results_graph, shapes), key=ValidationResult.key))
     return Report(conforms=all(result.severity != SH.Violation for result in results), results=results)

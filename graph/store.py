@@ -40,6 +40,8 @@ STORE_ENV = "TREATYKG_STORE"
 DATABASE_DIR = "oxigraph"
 LOCK_FILE = "treatykg.pid"
 VERSION_FILE = "version.json"
+# The record of a commit being made: written before the store commits, promoted to version.json after.
+PENDING_FILE = "version.pending.json"
 
 # Always the build's, even in a store whose version file was lost: reasoning must never read an old
 # inferred graph back as asserted data.
@@ -234,6 +236,37 @@ def record_commit(
     # `treatykg check` sees as counts that differ from the store's.
     _write_version(handle.path, version)
     return version
+
+
+def write_pending(handle: OpenStore, version: StoreVersion) -> None:
+    """Record the commit about to be made (before the store commits it), durably."""
+    target = handle.path / PENDING_FILE
+    temporary = handle.path / f".{PENDING_FILE}.{os.getpid()}.tmp"
+    with temporary.open("w", encoding="utf-8") as stream:
+        stream.write(version.to_json())
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, target)
+
+
+def finish_pending(handle: OpenStore, landed: bool) -> StoreVersion:
+    """After the commit (or at the next open, if it was killed): promote the pending record, or drop it."""
+    pending = handle.path / PENDING_FILE
+    if landed:
+        version = StoreVersion.from_json(pending.read_text(encoding="utf-8"))
+        _write_version(handle.path, version)
+    pending.unlink(missing_ok=True)
+    return handle.version()
+
+
+def read_pending(path: str | os.PathLike[str]) -> StoreVersion | None:
+    """The record of a commit that was being made when the last holder stopped, if any."""
+    try:
+        return StoreVersion.from_json((Path(path) / PENDING_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):
+        return None  # torn before its rename: the commit never started
 
 
 def build_owned_graphs(handle: OpenStore) -> frozenset[str]:

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from treatykg.graph.remote import is_remote
 from treatykg.graph.store import open_store, store_path
-from treatykg.server import config, gsp, ops, sparql, web
+from treatykg.server import admin, config, gsp, ops, remote_engine, sparql, web, writes
 from treatykg.server.description import Describer
 from treatykg.server.engine import Engine
 
@@ -18,6 +19,8 @@ log = logging.getLogger("treatykg.server")
 
 def init_engine(app: Flask) -> Engine:
     """Hold the store (as "the server") and start the read view; both are released when the engine closes."""
+    if is_remote(app.config["STORE"]):
+        return remote_engine.init_engine(app)  # sparql+http(s)://…: the same interface, over the Protocol
     handle = open_store(store_path(app.config["STORE"]), holder="the server")
     try:
         if (
@@ -72,6 +75,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     ops.init_app(app)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(gsp.bp)
+    app.register_blueprint(admin.bp)
+    writes.init_app(app)
     web.init_app(app)  # linked-data pages, timeline, search, query UI, prepared queries
     init_engine(app)
     atexit.register(close_app, app)

@@ -12,6 +12,11 @@ A config file looks like:
     threads = 8
     query_workers = 4
     query_memory_mb = 2048
+    write_timeout = 60          # seconds to compute, reason and validate one write
+    write_max_quads = 200000
+    max_queries = 16            # in progress at once; 429 + Retry-After beyond
+    # store = "sparql+http://127.0.0.1:7878"   # a remote SPARQL store (README: "Remote store")
+    # remote_dialect = "fuseki"                 # and its endpoints: remote_query, remote_update, ...
 
     [tokens]                    # name = "sha256:<hex digest of the token>" (this one is "change-me")
     alice = "sha256:e2186dbdb1bb4193608605e84f33208765b5693b55edd4f730a719a100eeea6f"
@@ -33,6 +38,19 @@ from treatykg.errors import InputError
 
 ENV_PREFIX = "TREATYKG_"
 
+# A remote store (store = "sparql+http://…"): endpoint overrides and options, see graph/remote.py;
+# None keeps what the remote's dialect (Oxigraph server unless remote_dialect says) implies.
+REMOTE_TYPES = {
+    "REMOTE_DIALECT": str,
+    "REMOTE_QUERY": str,
+    "REMOTE_UPDATE": str,
+    "REMOTE_STORE": str,
+    "REMOTE_UNION_PARAM": str,
+    "REMOTE_TIMEOUT_PARAM": str,
+    "REMOTE_TOKEN": str,
+    "REMOTE_MAX_UPDATE_BYTES": int,
+}
+
 DEFAULTS = {
     "HOST": "127.0.0.1",
     "PORT": 8000,
@@ -45,6 +63,12 @@ DEFAULTS = {
     "QUERY_MEMORY_MB": 2048,
     "UPDATE_TOKENS": {},  # name -> "sha256:<hex>"
     "BUILD_IF_EMPTY": True,  # tests serve scratch stores as they are
+    "WRITE_TIMEOUT": 60.0,  # seconds to compute, reason and validate one write
+    "WRITE_MAX_QUADS": 200_000,  # quads one validated write may change
+    "WRITE_REGION_LIMIT": 50_000,  # asserted triples around a write before reasoning takes the full path
+    "WRITE_BASE": "https://w3id.org/treatykg/",  # the IRI base the shapes check instance IRIs against
+    "MAX_QUERIES": 16,  # queries and writes in progress at once; 429 + Retry-After beyond
+    **dict.fromkeys(REMOTE_TYPES),
 }
 # Settings and how a string (environment, file) becomes their value.
 TYPES = {
@@ -57,6 +81,12 @@ TYPES = {
     "THREADS": int,
     "QUERY_WORKERS": int,
     "QUERY_MEMORY_MB": int,
+    "WRITE_TIMEOUT": float,
+    "WRITE_MAX_QUADS": int,
+    "WRITE_REGION_LIMIT": int,
+    "WRITE_BASE": str,
+    "MAX_QUERIES": int,
+    **REMOTE_TYPES,
 }
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from treatykg.graph.store import OpenStore, StoreVersion, record_commit
+from treatykg.server import commit
 
 log = logging.getLogger("treatykg.server")
 
@@ -66,6 +67,29 @@ class Stats:
     reload_seconds: float = 0.0
     snapshot_quads: int = 0
     zygote_starts: int = 0
+
+
+def _store_id() -> str:
+    """A new store id (as graph/store.py makes them)."""
+    import uuid
+
+    return uuid.uuid4().hex[:12]
+
+
+def _change(account: dict) -> commit.Change:
+    """A worker's account of a write as the quads and graphs to commit."""
+
+    def quads(key: str) -> list[ox.Quad]:
+        return (
+            list(ox.parse(account[key].encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if account[key] else []
+        )
+
+    return commit.Change(
+        removed=quads("removed") + quads("inferred_removed"),
+        added=quads("added") + quads("inferred_added"),
+        dropped=account["dropped"],
+        created=account["created"],
+    )
 
 
 class Zygote:
@@ -124,9 +148,13 @@ class Engine:
         self.timeout = timeout
         self.memory_bytes = memory_bytes
         self.stats = Stats()
+        settled = commit.recover(handle)
+        if settled:
+            log.warning("a write was in flight when the store was last held: %s", settled)
         self.version: StoreVersion = handle.version()
         self._slots = threading.BoundedSemaphore(workers)
         self._write_lock = threading.RLock()
+        self._warm = False
         self._stats_lock = threading.Lock()
         self._scratch = tempfile.TemporaryDirectory(prefix="treatykg-snapshot-")
         self._zygote: Zygote | None = None
@@ -239,10 +267,11 @@ class Engine:
         line, newline, body = data.partition(b"\n")
         if not newline:
             # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure).
-            return Outcome(500, message="the query worker died before answering (memory limit?)")
+            # A resource limit (Rust aborts on allocation failure): the request was too big, the server is fine.
+            return Outcome(503, message="the query worker died before answering (memory or CPU limit)")
         header = json.loads(line)
         if header["status"] != 200:
-            return Outcome(header["status"], message=header["message"])
+            return Outcome(header["status"], body=body, message=header["message"])
         return Outcome(
             200,
             body=body,
@@ -280,6 +309,108 @@ class Engine:
                 log.error("reloading the snapshot failed (%s); restarting the read view", error)
                 self._restart()
             return result
+
+    def validated_write(
+        self, job: dict, agent: str, label: str, timeout: float | None = None
+    ) -> tuple[Outcome, dict]:
+        """Compute, reason and validate a write in a worker, then commit it in one transaction.
+
+        Returns the worker's outcome and, when it committed, the worker's account of the change. The write
+        lock is held throughout, so the delta is computed on the snapshot of the version it commits on.
+        """
+        with self._write_lock:
+            if not self._warm:
+                self._zygote.request({"op": "warm"})
+                self._warm = True
+            outcome = self.run({**job, "op": "write"}, timeout)
+            if outcome.status != 200:
+                return outcome, {}
+            account = json.loads(outcome.body)
+            change = _change(account)
+            if not (change.removed or change.added or change.dropped or change.created):
+                return outcome, account
+            previous = self.version
+            stub = StoreVersion(version=previous.version + 1, store_id=previous.store_id or _store_id())
+            removed, added, inferred_removed, inferred_added = account["counts"]
+            summary = (
+                f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
+                f"{inferred_removed} retracted; checked on the {account['path']} path"
+            )
+            graphs = account["graphs"] + (
+                ["urn:x-treatykg:default-graph"] if account["default_changed"] else []
+            )
+            # Only what is new (the agent is described once), so the counted commit record stays exact.
+            fresh = commit.provenance(stub, agent, label, summary, graphs)
+            change.added += [q for q in fresh if q not in self.handle.store and q not in change.added]
+            version = commit.next_version(
+                StoreVersion(**{**previous.__dict__, "store_id": stub.store_id}), change
+            )
+            self.version = commit.apply(self.handle, change, version)
+            self._renew(change)
+            return outcome, account
+
+    def _renew(self, change: commit.Change) -> None:
+        """Apply a committed change to the snapshot; a full reload (or a new read view) if that fails."""
+        folder = Path(self._scratch.name)
+        files = {name: folder / f"{name}.nq" for name in ("removed", "added")}
+        try:
+            for name, quads in (("removed", change.removed), ("added", change.added)):
+                files[name].write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
+            reply, _ = self._zygote.request(
+                {
+                    "op": "apply",
+                    **{k: str(v) for k, v in files.items()},
+                    "dropped": change.dropped,
+                    "created": change.created,
+                }
+            )
+            if not reply.get("ok"):
+                raise EngineError(reply.get("error"))
+            self.stats.reloads += 1
+            self.stats.snapshot_quads = reply["quads"]
+        except (EngineError, OSError) as error:
+            log.error("applying the write to the snapshot failed (%s); reloading it", error)
+            try:
+                self._reload()
+            except EngineError:
+                self._restart()
+        finally:
+            for path in files.values():
+                path.unlink(missing_ok=True)
+
+    def exclusive(self, task: Callable[[OpenStore], object]) -> object:
+        """Run `task` on the store handle with no write in progress (backup, check)."""
+        with self._write_lock:
+            return task(self.handle)
+
+    def restore(self, path: Path, agent: str) -> int:
+        """Make the store's content the backup's, in one transaction, as the next version; returns it."""
+        from treatykg.server.backups import backup_quads
+
+        with self._write_lock:
+            quads, graphs = backup_quads(Path(path))
+            wanted = set(quads)
+            current = set(self.handle.store.quads_for_pattern(None, None, None, None))
+            present = {n.value for n in self.handle.store.named_graphs() if isinstance(n, ox.NamedNode)}
+            change = commit.Change(
+                removed=sorted(current - wanted, key=str),
+                added=sorted(wanted - current, key=str),
+                dropped=sorted(present - set(graphs)),
+                created=sorted(set(graphs) - present),
+            )
+            previous = self.version
+            stub = StoreVersion(version=previous.version + 1, store_id=previous.store_id or _store_id())
+            restored = [q for q in change.added if q.graph_name != ox.NamedNode(commit.WRITES.value)]
+            summary = f"restored from a backup: {len(restored)} quads added, {len(change.removed)} removed"
+            change.added += [
+                q for q in commit.provenance(stub, agent, "Restore", summary, []) if q not in wanted
+            ]
+            version = commit.next_version(
+                StoreVersion(**{**previous.__dict__, "store_id": stub.store_id}), change
+            )
+            self.version = commit.apply(self.handle, change, version)
+            self._reload()
+            return self.version.version
 
     def read_store(self, read: Callable[[ox.Store], object]) -> object:
         """Run a short read on the on-disk store itself, consistent with the current version."""

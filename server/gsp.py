@@ -1,17 +1,17 @@
 """The SPARQL 1.1 Graph Store HTTP Protocol at /store (indirect identification: ?graph=IRI or ?default).
 
-GET and HEAD are for everyone (from the read view); PUT, POST and DELETE need a token and each is one
-SPARQL Update call, so one transaction. Without a parameter, GET serves the whole dataset and POST adds
-quads (TriG, N-Quads). `?default` is the store's real default graph, not the union queries see.
+GET and HEAD are for everyone (from the read view); PUT, POST and DELETE need a token; each becomes a
+concrete delta that is reasoned, validated and committed in one transaction (server/writes.py). Without a
+parameter, GET serves the whole dataset and POST adds quads (TriG, N-Quads). `?default` is the store's real
+default graph, not the union queries see.
 """
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
-from werkzeug.exceptions import NotFound
 
-from treatykg.server import negotiate, upload
+from treatykg.server import negotiate, upload, writes
 from treatykg.server.auth import require_token
 from treatykg.server.ops import etag, get_engine, not_modified
 from treatykg.server.sparql import body_media_type
@@ -32,25 +32,6 @@ def _target() -> str | None:
         return ox.NamedNode(graph).value
     except ValueError as error:
         abort(400, f"?graph must be an absolute IRI: {error}")
-
-
-def _quads_text(quads: list[ox.Quad], target: str | None) -> str:
-    """The quads as INSERT DATA's body, moved into `target` (graph IRI, 'default'; None: where they are)."""
-    lines, graphs = [], {}
-    for quad in quads:
-        if target is None:
-            graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
-        else:
-            if not isinstance(quad.graph_name, ox.DefaultGraph):
-                abort(
-                    400, "a graph upload must hold triples only; send named graphs to /store without ?graph"
-                )
-            graph = None if target == "default" else f"<{target}>"
-        graphs.setdefault(graph, []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
-    for graph, triples in graphs.items():
-        body = "\n".join(triples)
-        lines.append(body if graph is None else f"GRAPH {graph} {{\n{body}\n}}")
-    return "\n".join(lines)
 
 
 def _read_body(target: str | None) -> list[ox.Quad]:
@@ -99,28 +80,19 @@ def _write(target: str | None) -> Response:
         if request.method == "PUT" and target is None:
             abort(400, "PUT needs ?graph=IRI or ?default; POST adds named graphs to the dataset")
         quads = _read_body(target)
-    named = target not in (None, "default")
-    data = _quads_text(quads, target)
-
-    def change(store: ox.Store) -> bool:
-        existed = not named or store.contains_named_graph(ox.NamedNode(target))
-        if request.method == "DELETE" and not existed:
-            raise NotFound(f"no graph named <{target}> in the store")
-        operations = []
-        if request.method in ("PUT", "DELETE"):
-            operations.append("CLEAR DEFAULT" if target == "default" else f"DROP SILENT GRAPH <{target}>")
-        if named and request.method != "DELETE":
-            operations.append(f"CREATE SILENT GRAPH <{target}>")
-        if data:
-            operations.append(f"INSERT DATA {{\n{data}\n}}")
-        store.update(" ;\n".join(operations))
-        return existed
-
-    try:
-        existed = get_engine().write(change)
-    except (OSError, RuntimeError, SyntaxError, ValueError) as error:
-        abort(500, f"the write failed and nothing was written: {error}")
-    return Response(status=204 if existed else 201)
+    if target is not None:
+        for quad in quads:
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                abort(
+                    400, "a graph upload must hold triples only; send named graphs to /store without ?graph"
+                )
+    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
+    job = {"kind": "graph-store", "method": request.method, "target": target, "quads": body}
+    label = f"Graph Store {request.method}" + (f" <{target}>" if target not in (None, "default") else "")
+    account = writes.perform(job, label)
+    if request.method == "DELETE" and account["existed"] is False:
+        abort(404, f"no graph named <{target}> in the store")
+    return Response(status=201 if account["existed"] is False else 204)
 
 
 @bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])

@@ -122,8 +122,27 @@ def refuse_remote(text: str) -> None:
             raise Refused(f"{keyword} is not allowed: this endpoint never makes requests to other servers")
 
 
+# Deeper than this, Oxigraph's recursive-descent parser can exhaust a worker's stack (a crash, not an error).
+MAX_NESTING = 256
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
+
+
+def refuse_deep(text: str) -> None:
+    """Refuse text nested deeper than MAX_NESTING (brackets in strings count too: a cheap over-estimate)."""
+    depth = deepest = 0
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSE:
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise Refused(f"nested {deepest} levels deep; at most {MAX_NESTING} are allowed")
+
+
 def screen_query(text: str) -> Screened:
     """Refuse SERVICE and LOAD, then find the query form and whether FROM / FROM NAMED are present."""
+    refuse_deep(text)
     refuse_remote(text)
     form, has_dataset = None, False
     for kind, lexeme, *_ in _tokens(text, every_reading=False):
@@ -135,7 +154,8 @@ def screen_query(text: str) -> Screened:
 
 
 def screen_update(text: str) -> None:
-    """Refuse SERVICE and LOAD in an update."""
+    """Refuse SERVICE and LOAD in an update, and text nested too deeply to parse safely."""
+    refuse_deep(text)
     refuse_remote(text)
 
 

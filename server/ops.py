@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
 import logging
 import threading
 import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
 from treatykg.server.engine import Engine
 
@@ -176,9 +177,26 @@ def _unexpected(error: Exception) -> Response:
     return _plain_error(InternalServerError("the server failed; the error is in its log"))
 
 
-def _start() -> None:
-    """Remember when the request started."""
+# Routes whose requests run a query or a write: they count against MAX_QUERIES.
+LIMITED_ENDPOINTS = frozenset({"sparql.query", "sparql.update", "gsp.graph_store"})
+
+
+def _start() -> Response | None:
+    """Remember when the request started; 429 + Retry-After when MAX_QUERIES are already in progress."""
     g.started = time.perf_counter()
+    if request.endpoint in LIMITED_ENDPOINTS and request.method != "OPTIONS":
+        if not current_app.extensions["treatykg.in_progress"].acquire(blocking=False):
+            response = _plain_error(TooManyRequests("too many queries in progress; retry in a moment"))
+            response.headers["Retry-After"] = "1"
+            return response
+        g.holds_slot = True
+    return None
+
+
+def _release(_error) -> None:
+    """Give back the request's slot."""
+    if g.pop("holds_slot", False):
+        current_app.extensions["treatykg.in_progress"].release()
 
 
 def _finish(response: Response) -> Response:
@@ -189,20 +207,37 @@ def _finish(response: Response) -> Response:
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule else "(unmatched)"
     current_app.extensions["treatykg.metrics"].observe(route, request.method, response.status_code, seconds)
-    access_log.info(
-        "%s %s %d %.1fms q=%s",
-        request.method,
-        request.path,
-        response.status_code,
-        seconds * 1000,
-        g.get("query_hash", "-"),
-    )
+    # logfmt: one line per request, key=value pairs that log tools (Loki, Vector, lnav) parse as fields.
+    fields = {
+        "method": request.method,
+        "path": request.path[:200],
+        "status": response.status_code,
+        "duration_ms": f"{seconds * 1000:.1f}",
+        "query_hash": g.get("query_hash", "-"),
+        "client": request.remote_addr or "-",
+        "bytes": response.calculate_content_length() or 0,
+    }
+    if g.get("token_name"):
+        fields["token"] = g.token_name
+    if g.get("write_path"):
+        fields["write_check"] = g.write_path
+    access_log.info(" ".join(f"{key}={_logfmt(value)}" for key, value in fields.items()))
     return response
+
+
+def _logfmt(value: object) -> str:
+    """A logfmt value: bare if it needs no quoting, else a quoted string with JSON's escapes."""
+    text = str(value)
+    if text and text.isprintable() and not any(char in text for char in ' "=\\'):
+        return text
+    return json.dumps(text)
 
 
 def init_app(app: Flask) -> None:
     """Register the routes, hooks and error handlers."""
     app.extensions["treatykg.metrics"] = Metrics()
+    app.extensions["treatykg.in_progress"] = threading.BoundedSemaphore(app.config["MAX_QUERIES"])
+    app.teardown_request(_release)
     app.register_blueprint(bp)
     app.before_request(_start)
     app.after_request(_finish)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
-from treatykg.server import guard, negotiate
+from treatykg.server import guard, negotiate, writes
 from treatykg.server.auth import require_token, writes_enabled
 from treatykg.server.ops import etag, get_engine, not_modified, query_hash
 
@@ -175,15 +175,5 @@ def update():
         )
     except guard.Refused as error:
         abort(400, str(error))
-    base_iri = request.base_url
-
-    def change(store):
-        store.update(text, base_iri=base_iri)  # one call, one transaction
-
-    try:
-        get_engine().write(change)
-    except SyntaxError as error:
-        abort(400, f"update syntax error: {error}")
-    except (OSError, RuntimeError, ValueError) as error:
-        abort(500, f"the update failed and nothing was written: {error}")
+    writes.perform({"kind": "update", "update": text, "base_iri": request.base_url}, "SPARQL Update")
     return Response(status=204)

@@ -4,6 +4,9 @@ Run as `python -m treatykg.server.zygote FD`, FD being its end of a SOCK_SEQPACK
 Requests on it are JSON, one per message:
 
     {"op": "load", "path": P, "graphs": [...]}  replace the snapshot with the N-Quads dump at P
+    {"op": "apply", "removed": P, "added": P,   apply a committed write's quads (N-Quads files) and graphs
+     "dropped": [...], "created": [...]}
+    {"op": "warm"}                              import what write jobs need, once, before forking them
     {"op": "fork"} + one fd                     fork a child that runs a job over that fd (a socket)
 
 and each gets one JSON reply; `fork` replies {"pid": N} plus a pidfd of the child (none if it is already
@@ -38,10 +41,24 @@ def _load(request: dict) -> tuple[ox.Store, dict]:
     """A fresh in-memory store with the dump, and the store's empty named graphs (N-Quads drops them)."""
     started = time.perf_counter()
     store = ox.Store()
-    store.load(path=request["path"], format=ox.RdfFormat.N_QUADS)
+    # parse() keeps the dump's blank-node ids (Store.load renames them): a write's delta computed here
+    # names the on-disk store's own blank nodes.
+    store.bulk_extend(ox.parse(path=request["path"], format=ox.RdfFormat.N_QUADS))
     for name in request.get("graphs", []):
         store.add_graph(ox.NamedNode(name))
     return store, {"ok": True, "quads": len(store), "seconds": round(time.perf_counter() - started, 4)}
+
+
+def _apply(store: ox.Store, request: dict) -> dict:
+    """Apply a committed write to the snapshot: the same quads and graphs, in the same order as the commit."""
+    for quad in ox.parse(path=request["removed"], format=ox.RdfFormat.N_QUADS):
+        store.remove(quad)
+    store.extend(ox.parse(path=request["added"], format=ox.RdfFormat.N_QUADS))
+    for name in request["dropped"]:
+        store.remove_graph(ox.NamedNode(name))
+    for name in request["created"]:
+        store.add_graph(ox.NamedNode(name))
+    return {"ok": True, "quads": len(store)}
 
 
 def _confine(request: dict, address_space: int) -> None:
@@ -52,6 +69,8 @@ def _confine(request: dict, address_space: int) -> None:
     if memory:
         limit = address_space + int(memory)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if request.get("op") == "write":
+        return  # a write job reads the packaged shapes; it never runs SERVICE or LOAD (server/delta.py)
     # The lowest free descriptor is always above CHILD_FD, so the limit forbids every new one.
     resource.setrlimit(resource.RLIMIT_NOFILE, (CHILD_FD + 1, CHILD_FD + 1))
 
@@ -73,6 +92,10 @@ def _execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     """Run one job on the snapshot: the response header and body."""
     if job["op"] == "dump":
         return _dump(store, job)
+    if job["op"] == "write":
+        from treatykg.server import writejob
+
+        return writejob.run(store, job)
     try:
         result = store.query(
             job["query"],
@@ -161,6 +184,17 @@ def serve(control: socket.socket) -> None:
             except (OSError, SyntaxError, ValueError) as error:
                 reply = {"ok": False, "error": str(error)}
             control.send(json.dumps(reply).encode())
+        elif request["op"] == "apply":
+            try:
+                reply = _apply(store, request)
+            except (OSError, SyntaxError, ValueError) as error:
+                reply = {"ok": False, "error": str(error)}
+            control.send(json.dumps(reply).encode())
+        elif request["op"] == "warm":
+            # What write jobs use, imported once here so every forked child has it already.
+            import treatykg.server.writejob  # noqa: F401
+
+            control.send(json.dumps({"ok": True}).encode())
         elif request["op"] == "fork":
             pid = os.fork()
             if pid == 0:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import textwrap
 
+from treatykg.graph.remote import is_remote
 from treatykg.graph.store import STORE_ENV, OpenStore, default_store_path, open_store, store_path
 
 
@@ -12,13 +14,22 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
     """Add `--store PATH` (precedence: the flag, then $TREATYKG_STORE, then the per-user default)."""
     parser.add_argument(
         "--store",
-        metavar="PATH",
-        help=f"the store directory (default: ${STORE_ENV}, else {default_store_path()})",
+        metavar="PATH|URL",
+        help=(
+            f"the store directory, or a remote SPARQL store sparql+http(s)://host:port/… "
+            f"(default: ${STORE_ENV}, else {default_store_path()})"
+        ),
     )
 
 
 def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> OpenStore:
     """Open the store the arguments name, holding it as `treatykg <command>`; StoreInUse if it is held."""
+    location = args.store or os.environ.get(STORE_ENV)
+    if is_remote(location):
+        # A remote store (sparql+http://…) has no lock here: the remote serialises its own requests.
+        from treatykg.graph.remote_store import open_remote
+
+        return open_remote(location)
     # Only a build creates a store: a query or export of a mistyped path should say so, not make one.
     return open_store(store_path(args.store), holder=f"treatykg {command}", create=create)
 

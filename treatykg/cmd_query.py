@@ -63,7 +63,7 @@ def run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     prepared, substitutions = _prepare(args)
     with open_cli_store(args, "query") as handle:
-        rows = _run(handle.store, prepared.text, substitutions, args.format, prepared.name)
+        rows = _run(handle, prepared.text, substitutions, args.format, prepared.name)
     if prepared.name.startswith("check-") and rows:
         print(f"{prepared.name}: {rows} row(s); any row is a failure", file=sys.stderr)
         return EXIT_INVALID
@@ -99,21 +99,25 @@ def _prepare(args: argparse.Namespace):
         raise InputError(str(error)) from None
 
 
-def _run(store, text: str, substitutions: dict, output: str, name: str) -> int:
+def _run(handle, text: str, substitutions: dict, output: str, name: str) -> int:
     """Execute and print; the number of result rows (or triples)."""
     import pyoxigraph as ox
 
+    from treatykg.graph.remote import is_remote
     from treatykg.graph.results import print_table
     from treatykg.graph.store import query_union
 
     try:
-        results = query_union(store, text, substitutions=substitutions)
+        if is_remote(handle.path):
+            results = handle.query_union(text, substitutions=substitutions)  # on the remote store itself
+        else:
+            results = query_union(handle.store, text, substitutions=substitutions)
     except SyntaxError as error:
         raise InputError(f"{name}: {_syntax_error(text, str(error))}") from None
     except (OSError, RuntimeError, ValueError) as error:
         raise InputError(f"{name}: the query failed: {error}") from None
     stdout = sys.stdout.buffer
-    if isinstance(results, ox.QueryTriples):
+    if isinstance(results, ox.QueryTriples | list):
         triples = list(results)
         stdout.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
         return len(triples)

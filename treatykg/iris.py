@@ -11,6 +11,8 @@ GRAPH = BASE + "graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 INFERRED_GRAPH = GRAPH + "inferred"
 WIKIDATA_GRAPH = GRAPH + "wikidata-links"
+# Provenance of HTTP writes (who, when; PROV-O), kept apart from the facts and not reasoned over.
+WRITES_GRAPH = GRAPH + "writes"
 
 # The dataset as a whole (VoID/DCAT), its SPARQL endpoint and where its dumps are published.
 DATASET = BASE + "dataset"

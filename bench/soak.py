@@ -1,0 +1,196 @@
+"""Soak: `treatykg serve` on loopback, 16 clients mixing reads and validated writes for N minutes.
+
+Counts errors other than intended 4xx/429, samples the server's memory (sum of PSS of its processes: the
+server, the read view and the query workers) and reports p50/p99 latency. Loopback only; stops by itself.
+
+    .venv/bin/python bench/soak.py --minutes 10 --clients 16 [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+TOKEN = "soak-token"  # noqa: S105 - the scratch server's own token
+READS = [
+    "SELECT ?e ?label { ?e a <https://w3id.org/treatykg/ontology#Event> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 50",
+    "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+    "ASK { ?s ?p ?o }",
+    "CONSTRUCT WHERE { <https://w3id.org/treatykg/id/state/russia> ?p ?o }",
+    "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+]
+
+
+def pss_kib(root: int) -> int:
+    """Sum of PSS (KiB) over `root` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry))
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def start_server(store: Path, port_file: Path) -> tuple[subprocess.Popen, str]:
+    """`treatykg serve` on a free loopback port; its URL once it answers."""
+    log = open(store.parent / "server.log", "w")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("treatykg")),
+            "serve",
+            "--port",
+            "0",
+            "--store",
+            str(store),
+            "--update-token",
+            TOKEN,
+        ],
+        stderr=subprocess.PIPE,
+        stdout=log,
+        text=True,
+        start_new_session=True,
+    )
+    for line in process.stderr:
+        log.write(line)
+        if "serving " in line and " at http://" in line:
+            url = line.split(" at ")[1].split("/sparql")[0]
+            threading.Thread(target=lambda: [log.write(rest) for rest in process.stderr], daemon=True).start()
+            return process, url
+    raise RuntimeError("the server did not start; see server.log")
+
+
+def request(url: str, method: str, path: str, body: str | None = None, headers: dict | None = None):
+    """One HTTP request; (status, seconds)."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    started = time.perf_counter()
+    try:
+        connection.request(method, path, body=body.encode() if body else None, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def client(
+    url: str, number: int, until: float, write_share: float, results: list, lock: threading.Lock
+) -> None:
+    """One client: reads, and now and then a write (mostly conforming, some refused by the shapes)."""
+    rng = random.Random(number)  # noqa: S311 - reproducible load, not secrets
+    serial = 0
+    while time.monotonic() < until:
+        if rng.random() < write_share:
+            serial += 1
+            node = f"https://example.org/soak/c{number}/n{serial % 20}"
+            if rng.random() < 0.8:
+                text = (
+                    f"DELETE WHERE {{ <{node}> ?p ?o }} ; INSERT DATA {{ GRAPH <https://example.org/soak/g{number}> "
+                    f'{{ <{node}> <http://www.w3.org/2000/01/rdf-schema#label> "n{serial}" }} }}'
+                )
+                kind, expected = "write", {204}
+            else:  # a Denunciation with none of the provenance the shapes demand: 422
+                text = (
+                    f"INSERT DATA {{ <https://w3id.org/treatykg/id/event/soak-{number}-{serial}> a "
+                    "<https://w3id.org/treatykg/ontology#Denunciation> }"
+                )
+                kind, expected = "refused-write", {422}
+            status, seconds = request(
+                url,
+                "POST",
+                "/update",
+                text,
+                {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            )
+        else:
+            query = rng.choice(READS)
+            status, seconds = request(url, "GET", f"/sparql?query={quote(query)}")
+            kind, expected = "read", {200}
+        with lock:
+            results.append((kind, status, seconds, status in expected or status == 429))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the soak and print (or write) its report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--write-share", type=float, default=0.1)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="treatykg-soak-"))
+    process, url = start_server(scratch / "store", scratch / "port")
+    results: list = []
+    lock = threading.Lock()
+    samples: list[tuple[float, int]] = []
+    started = time.monotonic()
+    until = started + args.minutes * 60
+    threads = [
+        threading.Thread(target=client, args=(url, n, until, args.write_share, results, lock))
+        for n in range(args.clients)
+    ]
+    for thread in threads:
+        thread.start()
+    while any(thread.is_alive() for thread in threads):
+        samples.append((time.monotonic() - started, pss_kib(process.pid)))
+        time.sleep(5)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()  # reported as server_exit -9: it did not stop on SIGTERM
+        process.wait()
+    latencies = sorted(seconds for _, _, seconds, _ in results)
+    after_first = [kib for t, kib in samples if t >= 60] or [samples[-1][1]]
+    report = {
+        "minutes": args.minutes,
+        "clients": args.clients,
+        "requests": len(results),
+        "by_kind": {k: sum(1 for r in results if r[0] == k) for k in ("read", "write", "refused-write")},
+        "status_429": sum(1 for r in results if r[1] == 429),
+        "errors": sum(1 for r in results if not r[3]),
+        "error_statuses": sorted({r[1] for r in results if not r[3]}),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1) if latencies else None,
+        "write_p50_ms": round(
+            statistics.median([s for k, _, s, _ in results if k != "read"] or [0]) * 1000, 1
+        ),
+        "pss_mib_after_1_min": round(after_first[0] / 1024, 1),
+        "pss_mib_end": round(samples[-1][1] / 1024, 1),
+        "pss_growth_percent": round((samples[-1][1] - after_first[0]) / after_first[0] * 100, 1),
+        "server_exit": process.returncode,
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    return 0 if report["errors"] == 0 and report["server_exit"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

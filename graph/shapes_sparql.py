@@ -1,0 +1,318 @@
+"""SHACL Core shapes compiled to SPARQL checks, from the templates in graph/constraints/*.rq.
+
+Each constraint of a targeted shape becomes a Check: the query that finds its failing focus nodes (and value
+nodes), plus the fields every result of it shares. Constants come from the shapes graph and are written as
+N-Triples terms serialised by pyoxigraph; paths are written by the pySHACL path's own _path_text.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, SH
+from rdflib.term import Node
+
+from treatykg.graph.shapes import _message, _path_text
+from treatykg.graph.terms import BlankNodeMap, to_ox
+
+TEMPLATES = Path(__file__).with_name("constraints")
+MEMBER = "<https://w3id.org/treatykg/graph/work/Member>"  # the class of a materialised set's members
+_PLACEHOLDER = re.compile(r"\$([A-Za-z]+)")
+_RUN_TIME = frozenset({"FOCUS", "TARGET", "INSTANCES"})
+_TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+# Parameters that say nothing about conformance, or that another parameter's compiler reads.
+_PASSIVE = frozenset({
+    SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.path, SH.property,
+    SH.deactivated, SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
+    *_TARGETS,
+})
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+_RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+_PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+
+
+class UnsupportedShape(ValueError):
+    """A shapes graph uses a SHACL feature this compiler does not translate (so nothing is silently skipped)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The focus nodes of a shape: SHACL instances of some classes, and nodes other target patterns bind."""
+
+    classes: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+
+    def __or__(self, other: Target) -> Target:
+        return Target(tuple(sorted({*self.classes, *other.classes})), tuple(sorted({*self.patterns, *other.patterns})))
+
+    def pattern(self) -> str:
+        """The targets as one pattern binding ?this, following rdf:type/rdfs:subClassOf* in the data."""
+        return _union([f"?this {_TYPE_PATH} {c} ." for c in self.classes] + list(self.patterns))
+
+    def materialised(self, instances: Mapping[str, ox.NamedNode]) -> str:
+        """The same, reading each class's instances from the working graph that holds them."""
+        return _union([f"GRAPH {instances[c]} {{ ?this a {MEMBER} }}" for c in self.classes] + list(self.patterns))
+
+
+def _union(parts: list[str]) -> str:
+    return " UNION ".join("{ " + part + " }" for part in parts)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint. `query` serves every focus node: $TARGET and $INSTANCES name working graphs of
+    materialised class instances. `focused` serves a few: $FOCUS holds them, $TARGET the target pattern."""
+
+    query: str
+    focused: str
+    target: Target
+    instances: str | None  # the class whose instances $INSTANCES holds (sh:class over every focus node)
+    shape: Node
+    path: str | None
+    component: URIRef
+    severity: URIRef
+    message: str | None
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The IRIs the check reads besides its target: its predicates, and constants (an over-estimate)."""
+        return frozenset(re.findall(r"<[^>\s]*>", self.query + self.focused)) - {MEMBER}
+
+
+@cache
+def template(name: str) -> str:
+    """The text of graph/constraints/<name>.rq, comment lines removed."""
+    text = (TEMPLATES / f"{name}.rq").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+
+
+def fill(name: str, **values: str) -> str:
+    """A template with its compile-time placeholders replaced; $FOCUS, $TARGET, $INSTANCES stay for run time."""
+    def replace(match: re.Match) -> str:
+        key = match.group(1)
+        if key in _RUN_TIME:
+            return match.group(0)
+        if key not in values:
+            raise KeyError(f"template {name}.rq needs ${key}")
+        return values[key]
+
+    return _PLACEHOLDER.sub(replace, template(name))
+
+
+def sparql(term: Node) -> str:
+    """An IRI or literal of the shapes graph as SPARQL text (serialised by pyoxigraph)."""
+    if isinstance(term, BNode):
+        raise UnsupportedShape(f"a blank node can't be a constant in a SPARQL check: {term!r}")
+    return str(to_ox(term, BlankNodeMap()))
+
+
+def _title(parameter: URIRef) -> str:
+    """sh:lessThan -> LessThan, the stem of the constraint component's name."""
+    return parameter.fragment[0].upper() + parameter.fragment[1:]
+
+
+def compile_shapes(shapes: Graph) -> list[Check]:
+    """Every constraint of the shapes graph's targeted shapes, as a SPARQL check."""
+    return list(_Compiler(shapes).checks())
+
+
+class _Compiler:
+    """Walks a shapes graph and emits a Check per constraint of every targeted shape."""
+
+    def __init__(self, shapes: Graph):
+        self.shapes = shapes
+        self.fresh = itertools.count(1)
+
+    def checks(self) -> Iterator[Check]:
+        """Every check of the shapes graph."""
+        property_targets: dict[Node, Target] = {}
+        for shape in self._targeted():
+            if not self._active(shape):
+                continue
+            target = self._target(shape)
+            if (shape, SH.path, None) in self.shapes:
+                property_targets[shape] = property_targets.get(shape, Target()) | target
+                continue
+            yield from self._node_checks(shape, target)
+            for child in self.shapes.objects(shape, SH.property):
+                property_targets[child] = property_targets.get(child, Target()) | target
+        for shape in sorted(property_targets, key=str):
+            if self._active(shape):
+                yield from self._property_checks(shape, property_targets[shape])
+
+    def _targeted(self) -> list[Node]:
+        """Shapes with targets, explicit or implicit (a shape that is also a class), in a stable order."""
+        found = {s for predicate in _TARGETS for s in self.shapes.subjects(predicate, None)}
+        for kind in (RDFS.Class, OWL.Class):
+            found |= {s for s in self.shapes.subjects(RDF.type, kind)
+                      if (s, RDF.type, SH.NodeShape) in self.shapes or (s, RDF.type, SH.PropertyShape) in self.shapes}
+        return sorted(found, key=str)
+
+    def _active(self, shape: Node) -> bool:
+        return self.shapes.value(shape, SH.deactivated) != Literal(True)
+
+    def _target(self, shape: Node) -> Target:
+        """The shape's targets."""
+        classes = [sparql(c) for c in self.shapes.objects(shape, SH.targetClass)]
+        if (shape, RDF.type, RDFS.Class) in self.shapes or (shape, RDF.type, OWL.Class) in self.shapes:
+            classes.append(sparql(shape))
+        patterns = [f"VALUES ?this {{ {sparql(n)} }}" for n in self.shapes.objects(shape, SH.targetNode)]
+        patterns += [f"?this {sparql(p)} ?target_ ." for p in self.shapes.objects(shape, SH.targetSubjectsOf)]
+        patterns += [f"?target_ {sparql(p)} ?this ." for p in self.shapes.objects(shape, SH.targetObjectsOf)]
+        return Target(tuple(sorted(set(classes))), tuple(sorted(patterns)))
+
+    def _check(self, shape: Node, path: str | None, target: Target, component: str, query: str,
+               full: tuple[str, str] | None = None) -> Check:
+        """A Check; `full` (query, class) is a faster form for every focus node, when the focused one is slow."""
+        severity = self.shapes.value(shape, SH.severity) or SH.Violation
+        message = _message(self.shapes.objects(shape, SH.message))
+        every, instances = full or (query, None)
+        return Check(every.replace("$FOCUS", ""), query, target, instances, shape, path,
+                     SH[component + "ConstraintComponent"], severity, message)
+
+    def _node_checks(self, shape: Node, target: Target) -> Iterator[Check]:
+        """Checks of a node shape's own parameters: each on the focus node as its value node."""
+        values = "BIND (?this AS ?value)"
+        for parameter, value in self._parameters(shape):
+            component, condition = self._value_condition(parameter, value, "?value", shape)
+            query = fill("value", VALUES=values, CONFORMS=condition)
+            yield self._check(shape, None, target, component, query, self._full(parameter, value, values))
+
+    def _property_checks(self, shape: Node, target: Target) -> Iterator[Check]:
+        """Checks of a property shape's parameters, on the values of its path."""
+        path = _path_text(self.shapes, self.shapes.value(shape, SH.path))
+        check = functools.partial(self._check, shape, path, target)
+        for parameter, value in self._parameters(shape):
+            if parameter in (SH.minCount, SH.maxCount):
+                name = "min-count" if parameter == SH.minCount else "max-count"
+                name += "-one" if parameter == SH.minCount and value == Literal(1) else ""
+                yield check(_title(parameter), fill(name, PATH=path, **{parameter.fragment: sparql(value)}))
+            elif parameter == SH.hasValue:
+                yield check("HasValue", fill("has-value", PATH=path, hasValue=sparql(value)))
+            elif parameter == SH.uniqueLang:
+                if value == Literal(True):
+                    yield check("UniqueLang", fill("unique-lang", PATH=path))
+            elif parameter == SH.qualifiedValueShape:
+                yield from self._qualified(shape, value, path, check)
+            elif parameter in (SH.equals, SH.disjoint):
+                name = parameter.fragment
+                yield check(_title(parameter), fill(name, PATH=path, **{name: sparql(value)}))
+            elif parameter in _PAIRS:
+                yield check(_title(parameter), fill("less-than", PATH=path, property=sparql(value),
+                                                    OPERATOR=_PAIRS[parameter]))
+            else:
+                component, condition = self._value_condition(parameter, value, "?value", shape)
+                values = f"?this {path} ?value ."
+                query = fill("value", VALUES=values, CONFORMS=condition)
+                yield check(component, query, self._full(parameter, value, values))
+
+    def _full(self, parameter: URIRef, value: Node, values: str) -> tuple[str, str] | None:
+        """The every-focus-node form of a value-based check, where it differs from the per-value form."""
+        if parameter == SH["class"]:
+            # Each value looked up among the class's materialised instances, not followed up rdfs:subClassOf*.
+            return fill("class", VALUES=values), sparql(value)
+        return None
+
+    def _qualified(self, shape: Node, qualified: Node, path: str, check) -> Iterator[Check]:
+        """sh:qualifiedValueShape with its min and max counts."""
+        if self.shapes.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
+            raise UnsupportedShape(f"{shape}: sh:qualifiedValueShapesDisjoint is not supported")
+        condition = self._conforms(qualified, "?value")
+        for counter in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
+            count = self.shapes.value(shape, counter)
+            if count is not None:
+                name = "qualified-min-count" if counter == SH.qualifiedMinCount else "qualified-max-count"
+                yield check(_title(counter), fill(name, PATH=path, CONFORMS=condition,
+                                                  **{counter.fragment: sparql(count)}))
+
+    def _parameters(self, shape: Node) -> list[tuple[URIRef, Node]]:
+        """The shape's constraint parameters (SHACL terms that aren't passive), in a stable order."""
+        pairs = sorted(self.shapes.predicate_objects(shape), key=lambda pair: (str(pair[0]), str(pair[1])))
+        return [(p, o) for p, o in pairs if str(p).startswith(str(SH)) and p not in _PASSIVE]
+
+    def _value_condition(self, parameter: URIRef, value: Node, v: str, shape: Node) -> tuple[str, str]:
+        """The component name and the SPARQL condition that value node `v` satisfies `parameter` = `value`."""
+        if parameter == SH["class"]:
+            return "Class", f"EXISTS {{ {v} {_TYPE_PATH} {sparql(value)} }}"
+        if parameter == SH.datatype:
+            return "Datatype", self._datatype(value, v)
+        if parameter == SH.nodeKind:
+            return "NodeKind", _NODE_KINDS[value].format(v=v)
+        if parameter == SH["in"]:
+            members = [f"sameTerm({v}, {sparql(m)})" for m in Collection(self.shapes, value)]
+            return "In", "(" + (" || ".join(members) or "false") + ")"
+        if parameter == SH.hasValue:
+            return "HasValue", f"sameTerm({v}, {sparql(value)})"
+        if parameter == SH.pattern:
+            flags = self.shapes.value(shape, SH.flags)
+            arguments = sparql(value) + (f", {sparql(flags)}" if flags is not None else "")
+            return "Pattern", f"(!isBlank({v}) && REGEX(STR({v}), {arguments}))"
+        if parameter == SH.languageIn:
+            tags = [f"langMatches(LANG({v}), {sparql(tag)})" for tag in Collection(self.shapes, value)]
+            return "LanguageIn", f"(isLiteral({v}) && (" + (" || ".join(tags) or "false") + "))"
+        if parameter in _RANGES:
+            return _title(parameter), f"({v} {_RANGES[parameter]} {sparql(value)})"
+        if parameter in (SH.minLength, SH.maxLength):
+            operator = ">=" if parameter == SH.minLength else "<="
+            return _title(parameter), f"(!isBlank({v}) && STRLEN(STR({v})) {operator} {sparql(value)})"
+        if parameter == SH.node:
+            return "Node", self._conforms(value, v)
+        if parameter == SH["not"]:
+            return "Not", f"!({self._conforms(value, v)})"
+        if parameter in (SH["and"], SH["or"], SH.xone):
+            parts = [self._conforms(member, v) for member in Collection(self.shapes, value)]
+            if parameter == SH.xone:
+                return "Xone", "((" + " + ".join(f"IF({p}, 1, 0)" for p in parts) + ") = 1)"
+            joiner = " && " if parameter == SH["and"] else " || "
+            return _title(parameter), "(" + (joiner.join(parts) or "true") + ")"
+        raise UnsupportedShape(f"{shape}: {parameter} is not supported by the store-side validator")
+
+    def _datatype(self, datatype: Node, v: str) -> str:
+        """sh:datatype: a literal of that datatype whose lexical form is valid for it."""
+        if datatype == RDF.langString:
+            return f"(isLiteral({v}) && LANG({v}) != \"\")"
+        # An ill-typed literal makes the comparison an error, which counts as false.
+        return f"(isLiteral({v}) && DATATYPE({v}) = {sparql(datatype)} && STRDT(STR({v}), {sparql(datatype)}) = {v})"
+
+    def _conforms(self, shape: Node, v: str) -> str:
+        """A SPARQL condition: node `v` conforms to `shape` (a nested shape of sh:node, sh:or, ...)."""
+        path = self.shapes.value(shape, SH.path)
+        if path is not None:
+            conditions = self._nested_property(shape, _path_text(self.shapes, path), v)
+        else:
+            conditions = [self._value_condition(p, o, v, shape)[1] for p, o in self._parameters(shape)]
+            conditions += [self._conforms(child, v) for child in self.shapes.objects(shape, SH.property)]
+        return "(" + (" && ".join(conditions) or "true") + ")"
+
+    def _nested_property(self, shape: Node, path: str, v: str) -> list[str]:
+        """Conditions that `v` conforms to a nested property shape."""
+        conditions = []
+        for parameter, value in self._parameters(shape):
+            inner = f"?n{next(self.fresh)}"
+            if parameter == SH.minCount and int(value) <= 1:
+                conditions.append(f"EXISTS {{ {v} {path} {inner} }}" if int(value) == 1 else "true")
+            elif parameter == SH.maxCount and int(value) == 0:
+                conditions.append(f"NOT EXISTS {{ {v} {path} {inner} }}")
+            elif parameter == SH.hasValue:
+                conditions.append(f"EXISTS {{ {v} {path} {inner} FILTER (sameTerm({inner}, {sparql(value)})) }}")
+            elif parameter in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape, SH.equals,
+                               SH.disjoint, *_PAIRS):
+                raise UnsupportedShape(f"{shape}: {parameter} is not supported inside sh:node/sh:or/sh:not")
+            else:
+                condition = self._value_condition(parameter, value, inner, shape)[1]
+                conditions.append(f"NOT EXISTS {{ {v} {path} {inner} FILTER (!COALESCE({condition}, false)) }}")
+        return conditions

@@ -1,0 +1,195 @@
+"""`treatykg serve` on a remote store (a real Oxigraph server): the protocol, safety and limits intact."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+from oxigraph_harness import OxigraphServer
+from rdflib import Graph
+from server_harness import AUTH, Canary, LiveServer
+
+from treatykg.cli import main
+from treatykg.graph.remote import resolve
+from treatykg.graph.remote_store import META_GRAPH, RemoteStore
+from treatykg.iris import ONTOLOGY_GRAPH
+
+NUMBERS = "http://example.org/numbers"
+RUSSIA = "https://w3id.org/treatykg/id/state/russia"
+LABEL = f"SELECT ?label WHERE {{ <{RUSSIA}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+# 10^8 rows to count: seconds of work for the remote, which stops it itself at its own 3 s limit.
+SLOW = (
+    "SELECT (COUNT(*) AS ?n) { ?a <http://example.org/p> ?b . ?c <http://example.org/p> ?d . "
+    "?e <http://example.org/p> ?f . ?g <http://example.org/p> ?h }"
+)
+DEADLINE = 1.0
+ROW_LIMIT = 5
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory):
+    """An Oxigraph server holding the built article and 100 numbers in a graph of their own."""
+    with OxigraphServer(tmp_path_factory.mktemp("served-oxigraph"), timeout_s=3) as server:
+        assert main(["build", "--store", server.store]) == 0
+        numbers = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(100))
+        server.update(f"INSERT DATA {{ GRAPH <{NUMBERS}> {{ {numbers} }} }}")
+        yield server
+
+
+@pytest.fixture(scope="module")
+def served(oxigraph):
+    """The endpoint on the remote store, with the default limits."""
+    with LiveServer(oxigraph.store) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def tight(oxigraph):
+    """The endpoint on the remote store with a 1 s deadline and a 5-row cap."""
+    with LiveServer(oxigraph.store, QUERY_TIMEOUT=DEADLINE, ROW_LIMIT=ROW_LIMIT) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def canary():
+    """The loopback server that must never be called."""
+    with Canary() as server:
+        yield server
+
+
+def _query(server: LiveServer, query: str, accept: str | None = None, **params):
+    """GET /sparql with the query, an Accept header and extra parameters."""
+    extra = "".join(f"&{key}={quote(value)}" for key, value in params.items())
+    return server.request(
+        "GET", f"/sparql?query={quote(query)}{extra}", headers={"Accept": accept} if accept else {}
+    )
+
+
+def test_select_in_every_results_format(served: LiveServer) -> None:
+    """JSON, XML, CSV and TSV, converted from the remote's answer."""
+    document = json.loads(_query(served, LABEL).body)
+    assert [row["label"]["value"] for row in document["results"]["bindings"]] == ["Russia"]
+    assert document["results"]["bindings"][0]["label"]["xml:lang"] == "en"
+    xml = _query(served, LABEL, "application/sparql-results+xml")
+    assert xml.media_type == "application/sparql-results+xml"
+    assert 'xml:lang="en">Russia<' in xml.text
+    rows = list(csv.reader(io.StringIO(_query(served, LABEL, "text/csv").text, newline="")))
+    assert rows == [["label"], ["Russia"]]
+    assert _query(served, LABEL, "text/tab-separated-values").text.splitlines() == ["?label", '"Russia"@en']
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_construct_in_every_rdf_format(served: LiveServer, accept: str, rdflib_format: str) -> None:
+    """CONSTRUCT answers parse back to the triples asked for."""
+    reply = _query(served, f"CONSTRUCT WHERE {{ <{RUSSIA}> ?p ?o }}", accept)
+    assert reply.status == 200
+    assert reply.media_type == accept
+    assert len(Graph().parse(data=reply.body, format=rdflib_format)) >= 5
+
+
+def test_ask_union_default_graph_and_dataset_parameters(served: LiveServer) -> None:
+    """The default graph is the union; default-graph-uri narrows it to graphs of the remote."""
+    assert json.loads(_query(served, f"ASK {{ <{RUSSIA}> ?p ?o }}").body)["boolean"] is True
+    count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    narrowed = json.loads(_query(served, count, **{"default-graph-uri": NUMBERS}).body)
+    assert narrowed["results"]["bindings"][0]["n"]["value"] == "100"
+    from_numbers = f"SELECT (COUNT(*) AS ?n) FROM <{NUMBERS}> {{ ?s ?p ?o }}"  # noqa: S608 - SPARQL
+    from_clause = json.loads(_query(served, from_numbers).body)
+    assert from_clause["results"]["bindings"][0]["n"]["value"] == "100"
+    assert _query(served, f"ASK {{ <{RUSSIA}> ?p ?o }}", "application/sparql-results+xml").status == 200
+
+
+def test_a_bad_query_is_400(served: LiveServer) -> None:
+    """The remote's syntax error comes back as 400 with its message."""
+    reply = _query(served, "SELEC * WHERE { ?s ?p ?o }")
+    assert reply.status == 400
+    assert "syntax" in reply.text
+
+
+def test_service_is_refused_before_forwarding_and_from_is_never_fetched(served: LiveServer, canary) -> None:
+    """SERVICE and LOAD are 400 here; FROM and the dataset parameters name graphs of the remote only."""
+    assert _query(served, f"SELECT * {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}").status == 400
+    update = served.request(
+        "POST", "/update", f"LOAD <{canary.url}>", {"Content-Type": "application/sparql-update", **AUTH}
+    )
+    assert update.status == 400
+    empty = _query(served, f"SELECT ?s FROM <{canary.url}> {{ ?s ?p ?o }}")  # noqa: S608 - SPARQL
+    assert json.loads(empty.body)["results"]["bindings"] == []
+    named = _query(served, "SELECT ?s { ?s ?p ?o }", **{"default-graph-uri": canary.url})
+    assert json.loads(named.body)["results"]["bindings"] == []
+    assert canary.requests == []
+
+
+def test_deadline_stops_waiting_for_a_slow_remote(tight: LiveServer) -> None:
+    """A query the remote takes seconds over is 503 at the 1 s deadline; the endpoint goes on serving."""
+    started = time.perf_counter()
+    reply = _query(tight, SLOW)
+    elapsed = time.perf_counter() - started
+    assert reply.status == 503
+    assert "ran out of time" in reply.text
+    assert DEADLINE <= elapsed < DEADLINE + 1.0
+    assert _query(tight, "ASK {}").status == 200
+
+
+def test_row_cap_truncates_and_says_so(tight: LiveServer) -> None:
+    """Past the cap: the first rows, the headers, and the note."""
+    reply = _query(tight, f"SELECT ?s {{ GRAPH <{NUMBERS}> {{ ?s ?p ?o }} }}")
+    assert reply.headers["X-TreatyKG-Truncated"] == "true"
+    assert reply.headers["X-TreatyKG-Row-Limit"] == str(ROW_LIMIT)
+    document = json.loads(reply.body)
+    assert len(document["results"]["bindings"]) == ROW_LIMIT
+    assert "Truncated" in document["truncated"]["note"]
+    turtle = _query(
+        tight, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{NUMBERS}> {{ ?s ?p ?o }} }}", "text/turtle"
+    )
+    assert turtle.text.startswith("# Truncated")
+
+
+def test_graph_store_reads(served: LiveServer, oxigraph) -> None:
+    """GET /store serves the remote's graphs (404 for an absent one) and never the version record."""
+    reply = served.request("GET", f"/store?graph={quote(ONTOLOGY_GRAPH)}", headers={"Accept": "text/turtle"})
+    assert reply.status == 200
+    assert len(Graph().parse(data=reply.body, format="turtle")) == len(
+        [q for q in oxigraph.quads() if q.graph_name == ox.NamedNode(ONTOLOGY_GRAPH)]
+    )
+    assert served.request("GET", "/store?graph=http%3A%2F%2Fexample.org%2Fabsent").status == 404
+    dataset = served.request("GET", "/store", headers={"Accept": "application/n-quads"})
+    assert META_GRAPH.encode() not in dataset.body
+    assert len(list(ox.parse(dataset.body, format=ox.RdfFormat.N_QUADS))) == len(oxigraph.quads())
+
+
+def test_linked_data_pages(served: LiveServer) -> None:
+    """An entity IRI dereferences to its page and its RDF, from the remote."""
+    page = served.request("GET", "/id/state/russia", headers={"Accept": "text/html"})
+    assert page.status == 200
+    assert "Russia" in page.text
+    turtle = served.request("GET", "/id/state/russia", headers={"Accept": "text/turtle"})
+    assert RUSSIA in turtle.text
+
+
+def test_a_validated_write_is_pushed_with_the_next_version(served: LiveServer, oxigraph) -> None:
+    """An update with the token lands in the remote, and the version (and so the ETag) moves on."""
+    before = RemoteStore(resolve(oxigraph.store)).version()
+    tag = _query(served, LABEL).headers["ETag"]
+    reply = served.update(
+        'INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/x> <http://example.org/p> "hi" } }'
+    )
+    assert reply.status == 204, reply.text
+    after = RemoteStore(resolve(oxigraph.store)).version()
+    assert after.version == before.version + 1
+    assert after.graph_quads["http://example.org/g"] == 1
+    assert any(q.graph_name == ox.NamedNode("http://example.org/g") for q in oxigraph.quads())
+    assert _query(served, LABEL).headers["ETag"] != tag
