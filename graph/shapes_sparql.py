@@ -8,14 +8,14 @@ N-Triples terms serialised by pyoxigraph; paths are written by the pySHACL path'
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, SH
@@ -25,9 +25,10 @@ from treatykg.graph.shapes import _message, _path_text
 from treatykg.graph.terms import BlankNodeMap, to_ox
 
 TEMPLATES = Path(__file__).with_name("constraints")
-MEMBER = "<https://w3id.org/treatykg/graph/work/Member>"  # the class of a materialised set's members
+WORK = "https://w3id.org/treatykg/graph/work/"
+MEMBER = f"<{WORK}Member>"  # the class of the members of a materialised set of class instances
 _PLACEHOLDER = re.compile(r"\$([A-Za-z]+)")
-_RUN_TIME = frozenset({"FOCUS", "TARGET", "INSTANCES"})
+_RUN_TIME = frozenset({"FOCUS", "TARGET"})
 _TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # Parameters that say nothing about conformance, or that another parameter's compiler reads.
@@ -63,9 +64,15 @@ class Target:
         """The targets as one pattern binding ?this, following rdf:type/rdfs:subClassOf* in the data."""
         return _union([f"?this {_TYPE_PATH} {c} ." for c in self.classes] + list(self.patterns))
 
-    def materialised(self, instances: Mapping[str, ox.NamedNode]) -> str:
+    def materialised(self) -> str:
         """The same, reading each class's instances from the working graph that holds them."""
-        return _union([f"GRAPH {instances[c]} {{ ?this a {MEMBER} }}" for c in self.classes] + list(self.patterns))
+        return _union([f"GRAPH {instances_graph(c)} {{ ?this a {MEMBER} }}" for c in self.classes]
+                      + list(self.patterns))
+
+
+def instances_graph(cls: str) -> str:
+    """The working graph that holds the SHACL instances of the class `cls` (SPARQL IRI text) while validating."""
+    return f"<{WORK}instances-{hashlib.sha256(cls.encode()).hexdigest()[:16]}>"
 
 
 def _union(parts: list[str]) -> str:
@@ -74,13 +81,11 @@ def _union(parts: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """One compiled constraint. `query` serves every focus node: $TARGET and $INSTANCES name working graphs of
-    materialised class instances. `focused` serves a few: $FOCUS holds them, $TARGET the target pattern."""
+    """One compiled constraint: `focused` finds its failures among the focus nodes in $FOCUS (or all of them,
+    with $FOCUS empty); $TARGET is the target pattern or, over every focus node, the materialised instances."""
 
-    query: str
     focused: str
     target: Target
-    instances: str | None  # the class whose instances $INSTANCES holds (sh:class over every focus node)
     shape: Node
     path: str | None
     component: URIRef
@@ -90,7 +95,25 @@ class Check:
     @property
     def reads(self) -> frozenset[str]:
         """The IRIs the check reads besides its target: its predicates, and constants (an over-estimate)."""
-        return frozenset(re.findall(r"<[^>\s]*>", self.query + self.focused)) - {MEMBER}
+        return frozenset(re.findall(r"<[^>\s]*>", self.focused)) - {MEMBER}
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One pass over a target's focus nodes flagging every node that one of `checks` would report."""
+
+    query: str  # $TARGET left for run time
+    target: Target
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled shapes graph: the screens over every focus node, the checks no screen covers, and all checks."""
+
+    screens: tuple[Screen, ...]
+    direct: tuple[Check, ...]  # pair components (sh:equals, sh:lessThan, ...): run over every focus node
+    checks: tuple[Check, ...] = field(default=())
 
 
 @cache
@@ -120,25 +143,54 @@ def sparql(term: Node) -> str:
     return str(to_ox(term, BlankNodeMap()))
 
 
+def _is_pair(check: Check) -> bool:
+    """Whether a check compares two properties (no screen covers those: they run over every focus node)."""
+    return check.component in (SH.EqualsConstraintComponent, SH.DisjointConstraintComponent,
+                               SH.LessThanConstraintComponent, SH.LessThanOrEqualsConstraintComponent)
+
+
 def _title(parameter: URIRef) -> str:
     """sh:lessThan -> LessThan, the stem of the constraint component's name."""
     return parameter.fragment[0].upper() + parameter.fragment[1:]
 
 
-def compile_shapes(shapes: Graph) -> list[Check]:
-    """Every constraint of the shapes graph's targeted shapes, as a SPARQL check."""
-    return list(_Compiler(shapes).checks())
+def compile_shapes(shapes: Graph) -> Plan:
+    """Every constraint of the shapes graph's targeted shapes as SPARQL: screens, direct checks, all checks."""
+    return _Compiler(shapes).plan()
 
 
 class _Compiler:
-    """Walks a shapes graph and emits a Check per constraint of every targeted shape."""
+    """Walks a shapes graph and emits a Check per constraint of every targeted shape, and the screens."""
 
     def __init__(self, shapes: Graph):
         self.shapes = shapes
         self.fresh = itertools.count(1)
 
-    def checks(self) -> Iterator[Check]:
-        """Every check of the shapes graph."""
+    def plan(self) -> Plan:
+        """The screens, grouped by target, and the checks."""
+        groups: dict[Target, list[tuple[list[Check], str, list[str], bool]]] = {}
+        direct: list[Check] = []
+        for target, parts in self._parts():
+            for checks, optional, fails, single in parts:
+                screened = [check for check in checks if not _is_pair(check)]
+                direct += [check for check in checks if _is_pair(check)]
+                if screened:
+                    groups.setdefault(target, []).append((screened, optional, fails, single))
+        screens = []
+        for target, parts in groups.items():
+            # Single-valued property shapes (sh:maxCount 1) share one pass; a multi-valued one gets its own, as
+            # OPTIONALs over several multi-valued paths would multiply their rows.
+            shared = [part for part in parts if part[3]]
+            for batch in [shared] * bool(shared) + [[part] for part in parts if not part[3]]:
+                checks = tuple(check for part in batch for check in part[0])
+                optionals = "\n  ".join(part[1] for part in batch if part[1])
+                fails = " ||\n  ".join(fail for part in batch for fail in part[2])
+                screens.append(Screen(fill("screen", OPTIONALS=optionals, FAILS=fails), target, checks))
+        checks = tuple(check for screen in screens for check in screen.checks) + tuple(direct)
+        return Plan(tuple(screens), tuple(direct), checks)
+
+    def _parts(self) -> Iterator[tuple[Target, list]]:
+        """Per targeted shape: its target and, per shape, (checks, OPTIONAL pattern, screen conditions, single)."""
         property_targets: dict[Node, Target] = {}
         for shape in self._targeted():
             if not self._active(shape):
@@ -147,12 +199,12 @@ class _Compiler:
             if (shape, SH.path, None) in self.shapes:
                 property_targets[shape] = property_targets.get(shape, Target()) | target
                 continue
-            yield from self._node_checks(shape, target)
+            yield target, [self._node_part(shape, target)]
             for child in self.shapes.objects(shape, SH.property):
                 property_targets[child] = property_targets.get(child, Target()) | target
         for shape in sorted(property_targets, key=str):
             if self._active(shape):
-                yield from self._property_checks(shape, property_targets[shape])
+                yield property_targets[shape], [self._property_part(shape, property_targets[shape])]
 
     def _targeted(self) -> list[Node]:
         """Shapes with targets, explicit or implicit (a shape that is also a class), in a stable order."""
@@ -175,78 +227,97 @@ class _Compiler:
         patterns += [f"?target_ {sparql(p)} ?this ." for p in self.shapes.objects(shape, SH.targetObjectsOf)]
         return Target(tuple(sorted(set(classes))), tuple(sorted(patterns)))
 
-    def _check(self, shape: Node, path: str | None, target: Target, component: str, query: str,
-               full: tuple[str, str] | None = None) -> Check:
-        """A Check; `full` (query, class) is a faster form for every focus node, when the focused one is slow."""
+    def _check(self, shape: Node, path: str | None, target: Target, component: str, query: str) -> Check:
         severity = self.shapes.value(shape, SH.severity) or SH.Violation
         message = _message(self.shapes.objects(shape, SH.message))
-        every, instances = full or (query, None)
-        return Check(every.replace("$FOCUS", ""), query, target, instances, shape, path,
-                     SH[component + "ConstraintComponent"], severity, message)
+        return Check(query, target, shape, path, SH[component + "ConstraintComponent"], severity, message)
 
-    def _node_checks(self, shape: Node, target: Target) -> Iterator[Check]:
-        """Checks of a node shape's own parameters: each on the focus node as its value node."""
-        values = "BIND (?this AS ?value)"
+    def _node_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
+        """A node shape's own parameters, each on the focus node as its value node."""
+        checks, fails = [], []
         for parameter, value in self._parameters(shape):
             component, condition = self._value_condition(parameter, value, "?value", shape)
-            query = fill("value", VALUES=values, CONFORMS=condition)
-            yield self._check(shape, None, target, component, query, self._full(parameter, value, values))
+            query = fill("value", VALUES="BIND (?this AS ?value)", CONFORMS=condition)
+            checks.append(self._check(shape, None, target, component, query))
+            screened = self._value_condition(parameter, value, "?this", shape, screening=True)[1]
+            fails.append(f"!COALESCE({screened}, false)")
+        return checks, "", fails, True
 
-    def _property_checks(self, shape: Node, target: Target) -> Iterator[Check]:
-        """Checks of a property shape's parameters, on the values of its path."""
+    def _property_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
+        """A property shape's parameters, on the values of its path, and their screen."""
         path = _path_text(self.shapes, self.shapes.value(shape, SH.path))
         check = functools.partial(self._check, shape, path, target)
+        v = f"?v{next(self.fresh)}"
+        checks, fails = [], []
         for parameter, value in self._parameters(shape):
             if parameter in (SH.minCount, SH.maxCount):
                 name = "min-count" if parameter == SH.minCount else "max-count"
                 name += "-one" if parameter == SH.minCount and value == Literal(1) else ""
-                yield check(_title(parameter), fill(name, PATH=path, **{parameter.fragment: sparql(value)}))
+                checks.append(check(_title(parameter), fill(name, PATH=path, **{parameter.fragment: sparql(value)})))
+                fails.append(f"COUNT(DISTINCT {v}) {'<' if parameter == SH.minCount else '>'} {sparql(value)}")
             elif parameter == SH.hasValue:
-                yield check("HasValue", fill("has-value", PATH=path, hasValue=sparql(value)))
-            elif parameter == SH.uniqueLang:
-                if value == Literal(True):
-                    yield check("UniqueLang", fill("unique-lang", PATH=path))
+                checks.append(check("HasValue", fill("has-value", PATH=path, hasValue=sparql(value))))
+                fails.append(f"SUM(IF(BOUND({v}) && sameTerm({v}, {sparql(value)}), 1, 0)) = 0")
+            elif parameter == SH.uniqueLang and value == Literal(True):
+                checks.append(check("UniqueLang", fill("unique-lang", PATH=path)))
+                tagged = f"BOUND({v}) && isLiteral({v}) && LANG({v}) != \"\""
+                fails.append(f"COUNT(DISTINCT IF({tagged}, {v}, ?none_)) > "
+                             f"COUNT(DISTINCT IF({tagged}, LCASE(LANG({v})), ?none_))")
             elif parameter == SH.qualifiedValueShape:
-                yield from self._qualified(shape, value, path, check)
+                checks += self._qualified(shape, value, path, check)
+                fails += self._qualified_fails(shape, value, v)
             elif parameter in (SH.equals, SH.disjoint):
                 name = parameter.fragment
-                yield check(_title(parameter), fill(name, PATH=path, **{name: sparql(value)}))
+                checks.append(check(_title(parameter), fill(name, PATH=path, **{name: sparql(value)})))
             elif parameter in _PAIRS:
-                yield check(_title(parameter), fill("less-than", PATH=path, property=sparql(value),
-                                                    OPERATOR=_PAIRS[parameter]))
-            else:
+                checks.append(check(_title(parameter), fill("less-than", PATH=path, property=sparql(value),
+                                                            OPERATOR=_PAIRS[parameter])))
+            elif parameter != SH.uniqueLang:
                 component, condition = self._value_condition(parameter, value, "?value", shape)
-                values = f"?this {path} ?value ."
-                query = fill("value", VALUES=values, CONFORMS=condition)
-                yield check(component, query, self._full(parameter, value, values))
+                checks.append(check(component, fill("value", VALUES=f"?this {path} ?value .", CONFORMS=condition)))
+                screened = self._value_condition(parameter, value, v, shape, screening=True)[1]
+                fails.append(f"SUM(IF(BOUND({v}) && !COALESCE({screened}, false), 1, 0)) > 0")
+        single = self.shapes.value(shape, SH.maxCount) == Literal(1)
+        return checks, f"OPTIONAL {{ ?this {path} {v} }}", fails, single
 
-    def _full(self, parameter: URIRef, value: Node, values: str) -> tuple[str, str] | None:
-        """The every-focus-node form of a value-based check, where it differs from the per-value form."""
-        if parameter == SH["class"]:
-            # Each value looked up among the class's materialised instances, not followed up rdfs:subClassOf*.
-            return fill("class", VALUES=values), sparql(value)
-        return None
-
-    def _qualified(self, shape: Node, qualified: Node, path: str, check) -> Iterator[Check]:
+    def _qualified(self, shape: Node, qualified: Node, path: str, check) -> list[Check]:
         """sh:qualifiedValueShape with its min and max counts."""
         if self.shapes.value(shape, SH.qualifiedValueShapesDisjoint) == Literal(True):
             raise UnsupportedShape(f"{shape}: sh:qualifiedValueShapesDisjoint is not supported")
         condition = self._conforms(qualified, "?value")
+        checks = []
         for counter in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
             count = self.shapes.value(shape, counter)
             if count is not None:
                 name = "qualified-min-count" if counter == SH.qualifiedMinCount else "qualified-max-count"
-                yield check(_title(counter), fill(name, PATH=path, CONFORMS=condition,
-                                                  **{counter.fragment: sparql(count)}))
+                checks.append(check(_title(counter), fill(name, PATH=path, CONFORMS=condition,
+                                                          **{counter.fragment: sparql(count)})))
+        return checks
+
+    def _qualified_fails(self, shape: Node, qualified: Node, v: str) -> list[str]:
+        """Screen conditions of sh:qualifiedMinCount/MaxCount: the count of values that conform to the shape."""
+        conforming = f"COUNT(DISTINCT IF(BOUND({v}) && COALESCE({self._conforms(qualified, v)}, false), {v}, ?none_))"
+        fails = []
+        for counter, operator in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
+            count = self.shapes.value(shape, counter)
+            if count is not None:
+                fails.append(f"{conforming} {operator} {sparql(count)}")
+        return fails
 
     def _parameters(self, shape: Node) -> list[tuple[URIRef, Node]]:
         """The shape's constraint parameters (SHACL terms that aren't passive), in a stable order."""
         pairs = sorted(self.shapes.predicate_objects(shape), key=lambda pair: (str(pair[0]), str(pair[1])))
         return [(p, o) for p, o in pairs if str(p).startswith(str(SH)) and p not in _PASSIVE]
 
-    def _value_condition(self, parameter: URIRef, value: Node, v: str, shape: Node) -> tuple[str, str]:
-        """The component name and the SPARQL condition that value node `v` satisfies `parameter` = `value`."""
+    def _value_condition(self, parameter: URIRef, value: Node, v: str, shape: Node,
+                         screening: bool = False) -> tuple[str, str]:
+        """The component name and the SPARQL condition that value node `v` satisfies `parameter` = `value`.
+
+        With `screening`, sh:class looks the value up among the class's materialised instances.
+        """
         if parameter == SH["class"]:
+            if screening:
+                return "Class", f"EXISTS {{ GRAPH {instances_graph(sparql(value))} {{ {v} a {MEMBER} }} }}"
             return "Class", f"EXISTS {{ {v} {_TYPE_PATH} {sparql(value)} }}"
         if parameter == SH.datatype:
             return "Datatype", self._datatype(value, v)
