@@ -12,13 +12,13 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, SH
+from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
 from treatykg.graph.shapes import _message, _path_text
@@ -44,6 +44,9 @@ _NODE_KINDS = {
 }
 _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
+_NUMERIC = frozenset(XSD[name] for name in (
+    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
+    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte", "decimal", "float", "double"))
 
 
 class UnsupportedShape(ValueError):
@@ -100,11 +103,25 @@ class Check:
 
 @dataclass(frozen=True)
 class Screen:
-    """One pass over a target's focus nodes flagging every node that one of `checks` would report."""
+    """One pass over a target's focus nodes flagging every node that one of its checks would report.
 
-    query: str  # $TARGET left for run time
+    Each entry is a check, its condition as an aggregate over the values of its shape's path, and the
+    OPTIONAL pattern that binds those values.
+    """
+
     target: Target
-    checks: tuple[Check, ...]
+    entries: tuple[tuple[Check, str, str], ...]
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(check for check, _, _ in self.entries)
+
+    @property
+    def query(self) -> str:
+        """The screening query; $TARGET is left for run time."""
+        optionals = "\n  ".join(dict.fromkeys(optional for _, _, optional in self.entries if optional))
+        fails = " ||\n  ".join(fail for _, fail, _ in self.entries)
+        return fill("screen", OPTIONALS=optionals, FAILS=fails)
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,17 @@ class Plan:
 
     screens: tuple[Screen, ...]
     direct: tuple[Check, ...]  # pair components (sh:equals, sh:lessThan, ...): run over every focus node
-    checks: tuple[Check, ...] = field(default=())
+    classes: tuple[str, ...] = ()  # the classes whose instances the screens and targets read
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(check for screen in self.screens for check in screen.checks) + self.direct
+
+    def only(self, keep) -> Plan:
+        """The plan restricted to the checks `keep(check)` accepts; screens shrink to what those need."""
+        screens = [Screen(s.target, tuple(entry for entry in s.entries if keep(entry[0]))) for s in self.screens]
+        return Plan(tuple(screen for screen in screens if screen.entries), tuple(filter(keep, self.direct)),
+                    self.classes)
 
 
 @cache
@@ -165,32 +192,29 @@ class _Compiler:
     def __init__(self, shapes: Graph):
         self.shapes = shapes
         self.fresh = itertools.count(1)
+        self.classes: set[str] = set()
 
     def plan(self) -> Plan:
-        """The screens, grouped by target, and the checks."""
-        groups: dict[Target, list[tuple[list[Check], str, list[str], bool]]] = {}
+        """The screens, grouped by target, and the checks no screen covers."""
+        groups: dict[Target, list[tuple[list[tuple[Check, str, str]], bool]]] = {}
         direct: list[Check] = []
-        for target, parts in self._parts():
-            for checks, optional, fails, single in parts:
-                screened = [check for check in checks if not _is_pair(check)]
-                direct += [check for check in checks if _is_pair(check)]
-                if screened:
-                    groups.setdefault(target, []).append((screened, optional, fails, single))
+        for target, (checks, optional, fails, single) in self._parts():
+            screened = [check for check in checks if not _is_pair(check)]
+            direct += [check for check in checks if _is_pair(check)]
+            if screened:
+                groups.setdefault(target, []).append(
+                    ([(check, fail, optional) for check, fail in zip(screened, fails, strict=True)], single))
         screens = []
         for target, parts in groups.items():
             # Single-valued property shapes (sh:maxCount 1) share one pass; a multi-valued one gets its own, as
             # OPTIONALs over several multi-valued paths would multiply their rows.
-            shared = [part for part in parts if part[3]]
-            for batch in [shared] * bool(shared) + [[part] for part in parts if not part[3]]:
-                checks = tuple(check for part in batch for check in part[0])
-                optionals = "\n  ".join(part[1] for part in batch if part[1])
-                fails = " ||\n  ".join(fail for part in batch for fail in part[2])
-                screens.append(Screen(fill("screen", OPTIONALS=optionals, FAILS=fails), target, checks))
-        checks = tuple(check for screen in screens for check in screen.checks) + tuple(direct)
-        return Plan(tuple(screens), tuple(direct), checks)
+            shared = [entry for entries, single in parts if single for entry in entries]
+            screens += [Screen(target, tuple(shared))] if shared else []
+            screens += [Screen(target, tuple(entries)) for entries, single in parts if not single]
+        return Plan(tuple(screens), tuple(direct), tuple(sorted(self.classes)))
 
-    def _parts(self) -> Iterator[tuple[Target, list]]:
-        """Per targeted shape: its target and, per shape, (checks, OPTIONAL pattern, screen conditions, single)."""
+    def _parts(self) -> Iterator[tuple[Target, tuple]]:
+        """Per shape: its target and (checks, OPTIONAL pattern, a screen condition per screened check, single)."""
         property_targets: dict[Node, Target] = {}
         for shape in self._targeted():
             if not self._active(shape):
@@ -199,12 +223,12 @@ class _Compiler:
             if (shape, SH.path, None) in self.shapes:
                 property_targets[shape] = property_targets.get(shape, Target()) | target
                 continue
-            yield target, [self._node_part(shape, target)]
+            yield target, self._node_part(shape, target)
             for child in self.shapes.objects(shape, SH.property):
                 property_targets[child] = property_targets.get(child, Target()) | target
         for shape in sorted(property_targets, key=str):
             if self._active(shape):
-                yield property_targets[shape], [self._property_part(shape, property_targets[shape])]
+                yield property_targets[shape], self._property_part(shape, property_targets[shape])
 
     def _targeted(self) -> list[Node]:
         """Shapes with targets, explicit or implicit (a shape that is also a class), in a stable order."""
@@ -225,6 +249,7 @@ class _Compiler:
         patterns = [f"VALUES ?this {{ {sparql(n)} }}" for n in self.shapes.objects(shape, SH.targetNode)]
         patterns += [f"?this {sparql(p)} ?target_ ." for p in self.shapes.objects(shape, SH.targetSubjectsOf)]
         patterns += [f"?target_ {sparql(p)} ?this ." for p in self.shapes.objects(shape, SH.targetObjectsOf)]
+        self.classes.update(classes)
         return Target(tuple(sorted(set(classes))), tuple(sorted(patterns)))
 
     def _check(self, shape: Node, path: str | None, target: Target, component: str, query: str) -> Check:
@@ -317,6 +342,7 @@ class _Compiler:
         """
         if parameter == SH["class"]:
             if screening:
+                self.classes.add(sparql(value))
                 return "Class", f"EXISTS {{ GRAPH {instances_graph(sparql(value))} {{ {v} a {MEMBER} }} }}"
             return "Class", f"EXISTS {{ {v} {_TYPE_PATH} {sparql(value)} }}"
         if parameter == SH.datatype:
@@ -353,11 +379,14 @@ class _Compiler:
         raise UnsupportedShape(f"{shape}: {parameter} is not supported by the store-side validator")
 
     def _datatype(self, datatype: Node, v: str) -> str:
-        """sh:datatype: a literal of that datatype whose lexical form is valid for it."""
+        """sh:datatype: a literal of that datatype, its lexical form valid where SPARQL can tell (as rdflib does)."""
         if datatype == RDF.langString:
             return f"(isLiteral({v}) && LANG({v}) != \"\")"
-        # An ill-typed literal makes the comparison an error, which counts as false.
-        return f"(isLiteral({v}) && DATATYPE({v}) = {sparql(datatype)} && STRDT(STR({v}), {sparql(datatype)}) = {v})"
+        # The store keeps ill-typed literals ("abc"^^xsd:integer) as they are: a numeric one is not isNumeric,
+        # and a date-time one has no YEAR.
+        valid = {"numeric": f" && isNumeric({v})", "dateTime": f" && COALESCE(YEAR({v}) = YEAR({v}), false)"}
+        family = "numeric" if datatype in _NUMERIC else "dateTime" if datatype == XSD.dateTime else None
+        return f"(isLiteral({v}) && DATATYPE({v}) = {sparql(datatype)}{valid.get(family, '')})"
 
     def _conforms(self, shape: Node, v: str) -> str:
         """A SPARQL condition: node `v` conforms to `shape` (a nested shape of sh:node, sh:or, ...)."""

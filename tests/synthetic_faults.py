@@ -73,6 +73,7 @@ def inject(lines: list[str]) -> list[str]:
     data.set_object(data.values(by_type[t("TextSpan")][9], t("start"))[0], '"abc"')  # Or, MinInclusive, LessThan
     sentence = by_type[t("Sentence")][2]
     data.set_object(data.values(sentence, t("position"))[0], f'"-3"^^<{XSD}integer>')  # MinInclusive
+    data.set_object(data.values(by_type[t("Sentence")][4], t("position"))[0], f'"abc"^^<{XSD}integer>')  # ill-typed
     exact = data.values(by_type[t("TextSpan")][12], t("exact"))[0]
     data.set_object(exact, data.triples[exact][2] + "@en")                     # Datatype: lang-tagged quote
     state_label = data.values(by_type[t("State")][1], LABEL)[0]

@@ -84,8 +84,10 @@ def event_nodes(g: Graph) -> set[URIRef]:
 
 
 def segments(g: Graph, cls: URIRef) -> list[tuple[int, int, int, URIRef]]:
-    rows = [(int(g.value(s, TKG.position)), int(g.value(s, TKG.start)), int(g.value(s, TKG.end)), s)
-            for s in g.subjects(RDF.type, cls)]
+    rows = [
+        (int(g.value(s, TKG.position)), int(g.value(s, TKG.start)), int(g.value(s, TKG.end)), s)
+        for s in g.subjects(RDF.type, cls)
+    ]
     return sorted(rows)
 
 
@@ -100,7 +102,8 @@ def test_source_label_is_marked_editorial(data: Graph) -> None:
     assert (SOURCE, RDF.type, TKG.NewsArticle) in data
     assert data.value(SOURCE, RDFS.label) is not None
     note = str(data.value(SOURCE, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")))
-    assert "editorial" in note and "no title, author or date" in note
+    assert "editorial" in note
+    assert "no title, author or date" in note
 
 
 def test_every_quote_occurs_verbatim_at_its_offsets(data: Graph, text: str) -> None:
@@ -110,7 +113,9 @@ def test_every_quote_occurs_verbatim_at_its_offsets(data: Graph, text: str) -> N
         start, end = int(data.value(span, TKG.start)), int(data.value(span, TKG.end))
         assert text[start:end] == str(data.value(span, TKG.exact)), span
         assert data.value(span, TKG.inSource) == SOURCE
-        assert data.value(span, TKG.start).datatype == URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+        assert data.value(span, TKG.start).datatype == URIRef(
+            "http://www.w3.org/2001/XMLSchema#nonNegativeInteger"
+        )
 
 
 def test_anchor_iris_name_their_offsets(data: Graph) -> None:
@@ -120,14 +125,16 @@ def test_anchor_iris_name_their_offsets(data: Graph) -> None:
 
 
 def test_sentence_table_covers_the_file(data: Graph, text: str) -> None:
-    table = sorted(segments(data, TKG.Sentence) + segments(data, TKG.Heading) + segments(data, TKG.Boilerplate))
+    table = sorted(
+        segments(data, TKG.Sentence) + segments(data, TKG.Heading) + segments(data, TKG.Boilerplate)
+    )
     assert [row[0] for row in table] == list(range(1, 20))
     covered = [False] * len(text)
     for _, start, end, _ in table:
         assert not any(covered[start:end]), "segments overlap"
         covered[start:end] = [True] * (end - start)
     # Outside the table only line breaks, the space between the two opening sentences, and bullets remain.
-    rest = "".join(ch if not c else "|" for ch, c in zip(text, covered))
+    rest = "".join(ch if not c else "|" for ch, c in zip(text, covered, strict=True))
     assert re.fullmatch(r"[|]+( |\n|\n- )?(?:[|]+(?: |\n|\n- ))*[|]+", rest), rest
     assert len(segments(data, TKG.Sentence)) == 13
     assert [str(data.value(s, TKG.exact)) for *_, s in segments(data, TKG.Heading)] == [
@@ -144,8 +151,10 @@ def test_sentence_table_covers_the_file(data: Graph, text: str) -> None:
 
 def test_us_abbreviation_is_not_a_sentence_boundary(data: Graph) -> None:
     texts = {str(data.value(s, TKG.exact)) for s in data.subjects(RDF.type, TKG.Sentence)}
-    assert ("The U.S. and its allies had linked ratification of the adapted 1999 CFE to Russia’s withdrawal of "
-            "troops from Georgia and Moldova, a linkage Moscow contested.") in texts
+    assert (
+        "The U.S. and its allies had linked ratification of the adapted 1999 CFE to Russia’s withdrawal of "
+        "troops from Georgia and Moldova, a linkage Moscow contested."
+    ) in texts
 
 
 def test_every_body_sentence_anchors_a_fact_and_boilerplate_none(data: Graph) -> None:
@@ -187,19 +196,35 @@ def test_every_event_has_one_status_and_claims_name_their_speaker(data: Graph) -
 
 def test_every_fact_bearing_node_has_provenance(data: Graph) -> None:
     kinds = ("event/", "proposition/", "aim/", "post/", "group/", "person/")
-    nodes = {s for s in data.subjects() if isinstance(s, URIRef) and s.startswith(iris.ID)
-             and s.removeprefix(iris.ID).startswith(kinds)}
+    nodes = {
+        s
+        for s in data.subjects()
+        if isinstance(s, URIRef) and s.startswith(iris.ID) and s.removeprefix(iris.ID).startswith(kinds)
+    }
     for node in nodes:
         assert list(data.objects(node, TKG.attestedBy)), node
         assert data.value(node, TKG.source) == SOURCE, node
 
 
 def test_speech_act_contents_are_propositions_not_facts(data: Graph) -> None:
-    for act in (ID["event/" + s] for s, c in EVENT_CLASSES.items()
-                if c in {TKG.Argument, TKG.Declaration, TKG.Assertion, TKG.Accusation, TKG.Linkage,
-                         TKG.Contestation, TKG.Characterization, TKG.Condemnation}):
+    for act in (
+        ID["event/" + s]
+        for s, c in EVENT_CLASSES.items()
+        if c
+        in {
+            TKG.Argument,
+            TKG.Declaration,
+            TKG.Assertion,
+            TKG.Accusation,
+            TKG.Linkage,
+            TKG.Contestation,
+            TKG.Characterization,
+            TKG.Condemnation,
+        }
+    ):
         contents = list(data.objects(act, TKG.content))
-        assert contents and all((c, RDF.type, TKG.Proposition) in data for c in contents), act
+        assert contents, act
+        assert all((c, RDF.type, TKG.Proposition) in data for c in contents), act
         assert data.value(act, TKG.speaker) is not None, act
     # An event a proposition describes is never reported as fact unless the article itself says so.
     for event in data.objects(None, TKG.describes):
@@ -226,8 +251,10 @@ def test_dates_are_the_article_s_own_at_its_precision(data: Graph, text: str) ->
         assert earliest.toPython() <= latest.toPython()
         # No guessed date: every time a node carries is written in the sentence anchoring that node.
         for node in data.subjects(TKG.timeSpan, span):
-            quotes = [str(data.value(data.value(a, TKG.inSentence), TKG.exact))
-                      for a in data.objects(node, TKG.attestedBy)]
+            quotes = [
+                str(data.value(data.value(a, TKG.inSentence), TKG.exact))
+                for a in data.objects(node, TKG.attestedBy)
+            ]
             words = "May 2023" if slug == "2023-05" else slug
             assert any(words in q for q in quotes), (node, slug)
     # Canonical lexical forms in the file (rdflib itself rewrites "Z" as "+00:00" when it parses).
@@ -240,8 +267,12 @@ def test_undated_events_are_placed_only_by_stated_order(data: Graph) -> None:
     withdrawal = ID["event/russia-withdraws-from-cfe"]
     assert data.value(withdrawal, TKG.timeSpan) is None
     assert set(data.objects(withdrawal, TKG.happenedAfter)) == {
-        ID["event/russia-revokes-ctbt-ratification"], ID["event/icbm-test-launch"]}
-    assert data.value(ID["event/russia-revokes-ctbt-ratification"], TKG.temporalQualifier) == Literal("recent")
+        ID["event/russia-revokes-ctbt-ratification"],
+        ID["event/icbm-test-launch"],
+    }
+    assert data.value(ID["event/russia-revokes-ctbt-ratification"], TKG.temporalQualifier) == Literal(
+        "recent"
+    )
     assert set(data.subject_objects(TKG.happenedAfter)) == {
         (withdrawal, ID["event/russia-revokes-ctbt-ratification"]),
         (withdrawal, ID["event/icbm-test-launch"]),
@@ -253,11 +284,19 @@ def test_undated_events_are_placed_only_by_stated_order(data: Graph) -> None:
 def test_wikidata_links_are_verified_and_kept_apart(data: Graph) -> None:
     links = Graph().parse(WIKIDATA_TTL)
     wd = "http://www.wikidata.org/entity/"
-    assert {(str(s).removeprefix(iris.ID), str(o).removeprefix(wd))
-            for s, o in links.subject_objects(TKG.wikidataItem)} == {
-        ("state/russia", "Q159"), ("state/united-states", "Q30"), ("state/ukraine", "Q212"),
-        ("state/moldova", "Q217"), ("state/georgia", "Q230"), ("organization/nato", "Q7184"),
-        ("state/soviet-union", "Q15180"), ("period/cold-war", "Q8683")}
+    assert {
+        (str(s).removeprefix(iris.ID), str(o).removeprefix(wd))
+        for s, o in links.subject_objects(TKG.wikidataItem)
+    } == {
+        ("state/russia", "Q159"),
+        ("state/united-states", "Q30"),
+        ("state/ukraine", "Q212"),
+        ("state/moldova", "Q217"),
+        ("state/georgia", "Q230"),
+        ("organization/nato", "Q7184"),
+        ("state/soviet-union", "Q15180"),
+        ("period/cold-war", "Q8683"),
+    }
     assert not any(str(o).startswith(wd) for o in data.objects())
 
 
@@ -267,7 +306,8 @@ def test_things_are_named_under_the_project_base(data: Graph) -> None:
         if (s, RDF.type, owl.Ontology) in data:
             assert str(s).startswith(iris.BASE + "data/")
             continue
-        assert isinstance(s, URIRef) and (s.startswith(iris.ID) or s.startswith(iris.SOURCE)), s
+        assert isinstance(s, URIRef), s
+        assert s.startswith((iris.ID, iris.SOURCE)), s
         assert re.fullmatch(r"[a-z0-9/\-]+", str(s).removeprefix(iris.BASE)), s
 
 
@@ -276,11 +316,19 @@ JUSTIFIED_WARNINGS = {
     ("cfe-signing", "TreatyAct-agent"): "sentence 3 names no signatories",
     ("adapted-cfe-ratification", "TreatyAct-agent"): "sentence 9 does not say whose ratification was linked",
     ("adapted-cfe-ratification", "Act-placedInTime"): "a hypothetical act has no time",
-    ("russian-troop-withdrawal-from-georgia-and-moldova", "Act-placedInTime"): "a hypothetical act has no time",
-    ("nato-countries-bypass-cfe-restrictions", "Act-placedInTime"): "sentence 6 gives only “as the alliance expanded”",
+    (
+        "russian-troop-withdrawal-from-georgia-and-moldova",
+        "Act-placedInTime",
+    ): "a hypothetical act has no time",
+    (
+        "nato-countries-bypass-cfe-restrictions",
+        "Act-placedInTime",
+    ): "sentence 6 gives only “as the alliance expanded”",
     ("russia-cfe-non-compliance", "Act-placedInTime"): "sentence 7 gives only “for years”",
-    ("us-and-allies-fail-to-ratify-adapted-cfe", "Act-placedInTime"):
-        "sentence 11's “in 1999” may date the version, not the failure",
+    (
+        "us-and-allies-fail-to-ratify-adapted-cfe",
+        "Act-placedInTime",
+    ): "sentence 11's “in 1999” may date the version, not the failure",
 }
 
 

@@ -12,98 +12,225 @@ from treatykg.graph.store import open_store, query_union
 
 E = "https://w3id.org/treatykg/id/event/"
 
-# Expected rows: the columns named, in the query's ORDER BY order. Labels, not only IRIs, are what a person reads.
+# Expected rows: the columns named, in the query's ORDER BY order.
+# Labels, not only IRIs, are what a person reads.
 EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
-    "cq-treaties-left": (("actLabel", "treatyLabel", "when"), [
-        ("Russia formally withdraws from the CFE Treaty", "Treaty on Conventional Armed Forces in Europe", None),
-        ("Russia officially denounces the CFE (May 2023)", "Treaty on Conventional Armed Forces in Europe",
-         "May 2023"),
-        ("Russia revokes its ratification of the CTBT", "Comprehensive Nuclear Test Ban Treaty", "recent"),
-    ]),
-    "cq-withdrawal-reason": (("withdrawalLabel", "reasonLabel", "quote"), [
-        ("Russia formally withdraws from the CFE Treaty", "NATO’s expansion is a barrier to cooperation",
-         "NATO’s expansion as a barrier to cooperation"),
-    ]),
-    "cq-treaty-history": (("actLabel", "statusLabel", "accordingToLabel", "when"), [
-        ("Signing of the CFE Treaty", "reported by the article", None, "1990"),
-        ("Russia suspends its participation in the CFE (2007)", "attributed to a speaker", "NATO", "2007"),
-        ("Russia’s “complete withdrawal” from the CFE (2015)", "attributed to a speaker", "NATO", "2015"),
-        ("Russia officially denounces the CFE (May 2023)", "reported by the article", None, "May 2023"),
-        ("NATO countries bypass the CFE’s restrictions", "attributed to a speaker",
-         "Russian Ministry of Foreign Affairs", None),
-        ("Ratification of the adapted CFE (linked, hypothetical)", "hypothetical", None, None),
-        ("Russia formally withdraws from the CFE Treaty", "reported by the article", None, None),
-        ("Russia’s non-compliance with the CFE", "attributed to a speaker", "NATO", None),
-        ("The U.S. and its allies fail to ratify the adapted CFE", "attributed to a speaker",
-         "Russian Ministry of Foreign Affairs", None),
-    ]),
-    "cq-accusations": (("speakerLabel", "accusedLabel", "claimLabel", "evidenceLabel", "evidenceWhen"), [
-        ("NATO", "Russia", "Russia has not complied with the CFE for years",
-         "Russia suspends its participation in the CFE (2007)", "2007"),
-        ("NATO", "Russia", "Russia has not complied with the CFE for years",
-         "Russia’s “complete withdrawal” from the CFE (2015)", "2015"),
-    ]),
-    "cq-speaker-statements": (("kind", "propositionLabel"), [
-        ("argument", "NATO countries had been bypassing the CFE’s restrictions as the alliance expanded"),
-        ("argument", "The CFE has become irrelevant to Russia’s security concerns"),
-        ("argument", "The CFE Treaty, conceived at the end of the Cold War, no longer serves its purpose in the "
-                     "current geopolitical landscape"),
-        ("declaration", "The CFE is “history”"),
-        ("assertion", "The U.S. and its allies failed to ratify the 1999 updated version of the CFE"),
-        ("assertion", "This further diminished the CFE’s relevance"),
-        ("assertion", "The CFE does not align with Russia’s interests"),
-    ]),
-    "cq-linkages": (("linkedByLabel", "linkedActLabel", "linkedActStatusLabel", "conditionLabel",
-                     "conditionStatusLabel", "contestedByLabel"), [
-        ("the U.S. and its allies", "Ratification of the adapted CFE (linked, hypothetical)", "hypothetical",
-         "Russian troop withdrawal from Georgia and Moldova (condition, hypothetical)", "hypothetical", "Russia"),
-    ]),
-    "cq-characterizations": (("speakerLabel", "postLabel", "propositionLabel", "quote"), [
-        ("Dmitry Peskov", "Kremlin spokesperson", "Relations with the U.S. are “below zero”",
-         "relations with the U.S. as “below zero,”"),
-    ]),
-    "cq-reactions": (("actLabel", "propositionLabel"), [
-        ("NATO asserts the withdrawal undermined Euro-Atlantic security",
-         "Russia’s CFE withdrawal undermined Euro-Atlantic security"),
-        ("NATO condemns Russia’s CFE withdrawal", "Russia’s CFE withdrawal deserves condemnation"),
-    ]),
-    "cq-events-before": (("earlierLabel", "when"), [
-        ("Russia revokes its ratification of the CTBT", "recent"),
-        ("Test launch of an intercontinental ballistic missile", None),
-    ]),
-    "cq-supporting-sentence": (("quote", "start", "end", "sentenceLabel", "position", "sentenceText"), [
-        ("officially denounced the CFE in May 2023", "1164", "1204", "sentence 8 of the CFE withdrawal article",
-         "11", "Russia, after a full-scale invasion of Ukraine in 2022, officially denounced the CFE in May 2023."),
-    ]),
-    "cq-attributed-events": (("eventLabel", "accordingToLabel", "when"), [
-        ("War in Ukraine", "Dmitry Peskov", None),
-        ("Russia suspends its participation in the CFE (2007)", "NATO", "2007"),
-        ("Russia’s non-compliance with the CFE", "NATO", None),
-        ("Russia’s “complete withdrawal” from the CFE (2015)", "NATO", "2015"),
-        ("NATO’s expansion", "Russia", None),
-        ("NATO countries bypass the CFE’s restrictions", "Russian Ministry of Foreign Affairs", None),
-        ("The U.S. and its allies fail to ratify the adapted CFE", "Russian Ministry of Foreign Affairs", None),
-    ]),
-    "cq-hypothetical-events": (("event", "positedByLabel"), [
-        (E + "adapted-cfe-ratification", "The U.S. and its allies link ratifying the adapted CFE to a Russian "
-                                         "troop withdrawal from Georgia and Moldova"),
-        (E + "russian-troop-withdrawal-from-georgia-and-moldova", "The U.S. and its allies link ratifying the "
-                                                                  "adapted CFE to a Russian troop withdrawal from "
-                                                                  "Georgia and Moldova"),
-    ]),
-    "cq-situations-1990": (("situationLabel", "agentLabel", "mention", "when", "qualifier"), [
-        ("Soviet Union initially reluctant to embrace the CFE", "Soviet Union", "Moscow", None, "initially"),
-        ("Soviet advantage in conventional weaponry", "Soviet Union", "Moscow", "1990", "at the time"),
-    ]),
-    "cq-treaty-aims": (("aimLabel", "signedIn", "signedAfterLabel"), [
-        ("limit conventional arms", "1990", "Fall of the Berlin Wall"),
-        ("prevent a rapid build-up of forces between Cold War rivals", "1990", "Fall of the Berlin Wall"),
-    ]),
-    "cq-agent-involvement": (("eventLabel",), [
-        ("NATO accuses Russia of non-compliance with the CFE",),
-        ("NATO asserts the withdrawal undermined Euro-Atlantic security",),
-        ("NATO condemns Russia’s CFE withdrawal",),
-    ]),
+    "cq-treaties-left": (
+        ("actLabel", "treatyLabel", "when"),
+        [
+            (
+                "Russia formally withdraws from the CFE Treaty",
+                "Treaty on Conventional Armed Forces in Europe",
+                None,
+            ),
+            (
+                "Russia officially denounces the CFE (May 2023)",
+                "Treaty on Conventional Armed Forces in Europe",
+                "May 2023",
+            ),
+            (
+                "Russia revokes its ratification of the CTBT",
+                "Comprehensive Nuclear Test Ban Treaty",
+                "recent",
+            ),
+        ],
+    ),
+    "cq-withdrawal-reason": (
+        ("withdrawalLabel", "reasonLabel", "quote"),
+        [
+            (
+                "Russia formally withdraws from the CFE Treaty",
+                "NATO’s expansion is a barrier to cooperation",
+                "NATO’s expansion as a barrier to cooperation",
+            ),
+        ],
+    ),
+    "cq-treaty-history": (
+        ("actLabel", "statusLabel", "accordingToLabel", "when"),
+        [
+            ("Signing of the CFE Treaty", "reported by the article", None, "1990"),
+            (
+                "Russia suspends its participation in the CFE (2007)",
+                "attributed to a speaker",
+                "NATO",
+                "2007",
+            ),
+            ("Russia’s “complete withdrawal” from the CFE (2015)", "attributed to a speaker", "NATO", "2015"),
+            ("Russia officially denounces the CFE (May 2023)", "reported by the article", None, "May 2023"),
+            (
+                "NATO countries bypass the CFE’s restrictions",
+                "attributed to a speaker",
+                "Russian Ministry of Foreign Affairs",
+                None,
+            ),
+            ("Ratification of the adapted CFE (linked, hypothetical)", "hypothetical", None, None),
+            ("Russia formally withdraws from the CFE Treaty", "reported by the article", None, None),
+            ("Russia’s non-compliance with the CFE", "attributed to a speaker", "NATO", None),
+            (
+                "The U.S. and its allies fail to ratify the adapted CFE",
+                "attributed to a speaker",
+                "Russian Ministry of Foreign Affairs",
+                None,
+            ),
+        ],
+    ),
+    "cq-accusations": (
+        ("speakerLabel", "accusedLabel", "claimLabel", "evidenceLabel", "evidenceWhen"),
+        [
+            (
+                "NATO",
+                "Russia",
+                "Russia has not complied with the CFE for years",
+                "Russia suspends its participation in the CFE (2007)",
+                "2007",
+            ),
+            (
+                "NATO",
+                "Russia",
+                "Russia has not complied with the CFE for years",
+                "Russia’s “complete withdrawal” from the CFE (2015)",
+                "2015",
+            ),
+        ],
+    ),
+    "cq-speaker-statements": (
+        ("kind", "propositionLabel"),
+        [
+            ("argument", "NATO countries had been bypassing the CFE’s restrictions as the alliance expanded"),
+            ("argument", "The CFE has become irrelevant to Russia’s security concerns"),
+            (
+                "argument",
+                "The CFE Treaty, conceived at the end of the Cold War, no longer serves its purpose in the "
+                "current geopolitical landscape",
+            ),
+            ("declaration", "The CFE is “history”"),
+            ("assertion", "The U.S. and its allies failed to ratify the 1999 updated version of the CFE"),
+            ("assertion", "This further diminished the CFE’s relevance"),
+            ("assertion", "The CFE does not align with Russia’s interests"),
+        ],
+    ),
+    "cq-linkages": (
+        (
+            "linkedByLabel",
+            "linkedActLabel",
+            "linkedActStatusLabel",
+            "conditionLabel",
+            "conditionStatusLabel",
+            "contestedByLabel",
+        ),
+        [
+            (
+                "the U.S. and its allies",
+                "Ratification of the adapted CFE (linked, hypothetical)",
+                "hypothetical",
+                "Russian troop withdrawal from Georgia and Moldova (condition, hypothetical)",
+                "hypothetical",
+                "Russia",
+            ),
+        ],
+    ),
+    "cq-characterizations": (
+        ("speakerLabel", "postLabel", "propositionLabel", "quote"),
+        [
+            (
+                "Dmitry Peskov",
+                "Kremlin spokesperson",
+                "Relations with the U.S. are “below zero”",
+                "relations with the U.S. as “below zero,”",
+            ),
+        ],
+    ),
+    "cq-reactions": (
+        ("actLabel", "propositionLabel"),
+        [
+            (
+                "NATO asserts the withdrawal undermined Euro-Atlantic security",
+                "Russia’s CFE withdrawal undermined Euro-Atlantic security",
+            ),
+            ("NATO condemns Russia’s CFE withdrawal", "Russia’s CFE withdrawal deserves condemnation"),
+        ],
+    ),
+    "cq-events-before": (
+        ("earlierLabel", "when"),
+        [
+            ("Russia revokes its ratification of the CTBT", "recent"),
+            ("Test launch of an intercontinental ballistic missile", None),
+        ],
+    ),
+    "cq-supporting-sentence": (
+        ("quote", "start", "end", "sentenceLabel", "position", "sentenceText"),
+        [
+            (
+                "officially denounced the CFE in May 2023",
+                "1164",
+                "1204",
+                "sentence 8 of the CFE withdrawal article",
+                "11",
+                "Russia, after a full-scale invasion of Ukraine in 2022, "
+                "officially denounced the CFE in May 2023.",
+            ),
+        ],
+    ),
+    "cq-attributed-events": (
+        ("eventLabel", "accordingToLabel", "when"),
+        [
+            ("War in Ukraine", "Dmitry Peskov", None),
+            ("Russia suspends its participation in the CFE (2007)", "NATO", "2007"),
+            ("Russia’s non-compliance with the CFE", "NATO", None),
+            ("Russia’s “complete withdrawal” from the CFE (2015)", "NATO", "2015"),
+            ("NATO’s expansion", "Russia", None),
+            ("NATO countries bypass the CFE’s restrictions", "Russian Ministry of Foreign Affairs", None),
+            (
+                "The U.S. and its allies fail to ratify the adapted CFE",
+                "Russian Ministry of Foreign Affairs",
+                None,
+            ),
+        ],
+    ),
+    "cq-hypothetical-events": (
+        ("event", "positedByLabel"),
+        [
+            (
+                E + "adapted-cfe-ratification",
+                "The U.S. and its allies link ratifying the adapted CFE to a Russian "
+                "troop withdrawal from Georgia and Moldova",
+            ),
+            (
+                E + "russian-troop-withdrawal-from-georgia-and-moldova",
+                "The U.S. and its allies link ratifying the "
+                "adapted CFE to a Russian troop withdrawal from "
+                "Georgia and Moldova",
+            ),
+        ],
+    ),
+    "cq-situations-1990": (
+        ("situationLabel", "agentLabel", "mention", "when", "qualifier"),
+        [
+            (
+                "Soviet Union initially reluctant to embrace the CFE",
+                "Soviet Union",
+                "Moscow",
+                None,
+                "initially",
+            ),
+            ("Soviet advantage in conventional weaponry", "Soviet Union", "Moscow", "1990", "at the time"),
+        ],
+    ),
+    "cq-treaty-aims": (
+        ("aimLabel", "signedIn", "signedAfterLabel"),
+        [
+            ("limit conventional arms", "1990", "Fall of the Berlin Wall"),
+            ("prevent a rapid build-up of forces between Cold War rivals", "1990", "Fall of the Berlin Wall"),
+        ],
+    ),
+    "cq-agent-involvement": (
+        ("eventLabel",),
+        [
+            ("NATO accuses Russia of non-compliance with the CFE",),
+            ("NATO asserts the withdrawal undermined Euro-Atlantic security",),
+            ("NATO condemns Russia’s CFE withdrawal",),
+        ],
+    ),
     "check-events-without-provenance": (("node", "problem"), []),
 }
 NEEDS_INFERENCE = {"cq-reactions", "cq-agent-involvement"}
@@ -129,7 +256,8 @@ def test_every_prepared_query_has_an_expected_answer_and_metadata() -> None:
     assert set(queries) == set(EXPECTED)
     assert sum(name.startswith("cq-") for name in queries) >= 12
     for query in queries.values():
-        assert query.metadata["summary"] and query.metadata["description"] and query.metadata["expected"]
+        for key in ("summary", "description", "expected"):
+            assert query.metadata[key], (query.name, key)
         needs = query.metadata["inference"]
         assert needs == ("required" if query.name in NEEDS_INFERENCE else "none"), query.name
 
@@ -152,21 +280,43 @@ def test_parameters_change_the_answer(store) -> None:
     assert run(oxstore, "cq-treaties-left", ("actLabel",), soviet) == []
     ctbt = {"treaty": "https://w3id.org/treatykg/id/treaty/ctbt"}
     assert run(oxstore, "cq-treaty-history", ("actLabel",), ctbt) == [
-        ("Russia revokes its ratification of the CTBT",)]
+        ("Russia revokes its ratification of the CTBT",)
+    ]
     nato = {"speaker": "https://w3id.org/treatykg/id/organization/nato"}
     assert run(oxstore, "cq-speaker-statements", ("kind",), nato) == [
-        ("accusation",), ("assertion",), ("condemnation",)]
+        ("accusation",),
+        ("assertion",),
+        ("condemnation",),
+    ]
 
 
 def test_what_happened_excludes_claims_even_with_inferences(store) -> None:
     _, oxstore = store
-    happened = {s["e"].value for s in query_union(oxstore, """
+    happened = {
+        s["e"].value
+        for s in query_union(
+            oxstore,
+            """
         PREFIX tkg: <https://w3id.org/treatykg/ontology#>
-        SELECT ?e { ?e tkg:epistemicStatus tkg:ReportedByArticle }""")}
-    for slug in ("russia-suspends-cfe-participation-2007", "russia-completely-withdraws-from-cfe-2015",
-                 "adapted-cfe-ratification", "nato-expansion", "war-in-ukraine"):
+        SELECT ?e { ?e tkg:epistemicStatus tkg:ReportedByArticle }""",
+        )
+    }
+    for slug in (
+        "russia-suspends-cfe-participation-2007",
+        "russia-completely-withdraws-from-cfe-2015",
+        "adapted-cfe-ratification",
+        "nato-expansion",
+        "war-in-ukraine",
+    ):
         assert E + slug not in happened
-    statuses = {(s["e"].value, s["n"].value) for s in query_union(oxstore, """
+    statuses = {
+        (s["e"].value, s["n"].value)
+        for s in query_union(
+            oxstore,
+            """
         PREFIX tkg: <https://w3id.org/treatykg/ontology#>
-        SELECT ?e (COUNT(DISTINCT ?s) AS ?n) { ?e tkg:epistemicStatus ?s } GROUP BY ?e HAVING (COUNT(DISTINCT ?s) > 1)""")}
+        SELECT ?e (COUNT(DISTINCT ?s) AS ?n) { ?e tkg:epistemicStatus ?s }
+        GROUP BY ?e HAVING (COUNT(DISTINCT ?s) > 1)""",
+        )
+    }
     assert statuses == set()

@@ -19,7 +19,7 @@ HEADER = "# TreatyKG ontology: the editors' file."
 
 @pytest.fixture
 def ontology_copy(tmp_path) -> Path:
-    """A private copy of the editors' ontology file, its statements shuffled as an editor's save might leave them."""
+    """A private copy of the editors' file, its statements shuffled as an editor's save might leave them."""
     path = Path(shutil.copy(resources.ontology_file(), tmp_path / "treatykg.ttl"))
     text = path.read_text(encoding="utf-8")
     head, _, body = text.partition("\n\n<https://w3id.org/treatykg/ontology>")

@@ -1,4 +1,4 @@
-"""What Protégé would load is clean: the ontology and the article data in the OWL API, consistent under HermiT."""
+"""What Protégé loads is clean: ontology and article data in the OWL API, consistent under HermiT."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from owlapi_harness import dl_consistent, owlapi_check
 from treatykg import resources
+
+from owlapi_harness import dl_consistent, owlapi_check
 
 ONTOLOGY_IRI = "https://w3id.org/treatykg/ontology"
 

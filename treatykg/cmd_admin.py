@@ -12,7 +12,8 @@ from pathlib import Path
 
 from treatykg.cmd_common import add_store_option, examples
 from treatykg.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, StoreError
-from treatykg.graph.store import StoreInUse, open_store, store_path
+from treatykg.graph.remote import is_remote
+from treatykg.graph.store import STORE_ENV, StoreInUse, open_store, store_path
 
 
 def add_admin(subcommands: argparse._SubParsersAction) -> None:
@@ -46,6 +47,15 @@ def add_admin(subcommands: argparse._SubParsersAction) -> None:
         parser.add_argument("--token", help="the server's update token (env TREATYKG_UPDATE_TOKEN)")
 
 
+def _embedded_store(args: argparse.Namespace) -> Path:
+    """The embedded store's directory; a remote SPARQL store is checked and backed up with its own tools."""
+    location = args.store or os.environ.get(STORE_ENV)
+    if is_remote(location):
+        raise StoreError(f"{location}: check, backup and restore work on an embedded store; "
+                         "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)")
+    return store_path(args.store)
+
+
 def _via_server(args: argparse.Namespace, route: str, body: dict) -> dict:
     """POST to the admin route of the server that holds the store."""
     from treatykg.server.serve import SERVER_URL_FILE
@@ -77,7 +87,7 @@ def run_check(args: argparse.Namespace) -> int:
     from treatykg.server.commit import recover
 
     try:
-        with open_store(store_path(args.store), holder="treatykg check", create=False) as handle:
+        with open_store(_embedded_store(args), holder="treatykg check", create=False) as handle:
             settled = recover(handle)
             report = check_store(handle).to_json()
             if settled:
@@ -106,7 +116,7 @@ def run_backup(args: argparse.Namespace) -> int:
     if path.exists():
         raise StoreError(f"{path} exists; back up into a new directory")
     try:
-        with open_store(store_path(args.store), holder="treatykg backup", create=False) as handle:
+        with open_store(_embedded_store(args), holder="treatykg backup", create=False) as handle:
             version = backup_store(handle, path)
     except StoreInUse:
         version = _via_server(args, "/admin/backup", {"path": str(path)})["version"]
@@ -120,7 +130,7 @@ def run_restore(args: argparse.Namespace) -> int:
 
     path = args.path.resolve()
     try:
-        with open_store(store_path(args.store), holder="treatykg restore") as handle:
+        with open_store(_embedded_store(args), holder="treatykg restore") as handle:
             engine = Engine(handle, workers=1)
             try:
                 version = engine.restore(path, "treatykg restore")
