@@ -13,6 +13,14 @@ from treatykg.cmd_common import add_store_option, examples
 from treatykg.errors import EXIT_OK
 
 
+def access_formatter() -> logging.Formatter:
+    """The access log formatter: logfmt with an RFC 3339 UTC `ts` (no space in it, so no quotes needed)."""
+    formatter = logging.Formatter(
+        "ts=%(asctime)s.%(msecs)03dZ level=%(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    return formatter
+
 def add_serve(subcommands: argparse._SubParsersAction) -> None:
     """Register `treatykg serve`."""
     parser = subcommands.add_parser(
@@ -92,7 +100,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     # The access log is logfmt throughout (ts=… level=… method=… path=… status=… duration_ms=…).
     access = logging.StreamHandler(sys.stderr)
-    access.setFormatter(logging.Formatter("ts=%(asctime)s level=%(levelname)s %(message)s"))
+    access.setFormatter(access_formatter())
     logging.getLogger("treatykg.server.access").addHandler(access)
     logging.getLogger("treatykg.server.access").propagate = False
     overrides = {
