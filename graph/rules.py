@@ -1,14 +1,15 @@
 """OWL 2 RL inside a pyoxigraph store: the rules in `graph/rules/*.rq` as SPARQL updates run to a fixpoint.
 
-The rules are generic (they read the axioms from the store), so a new axiom of a supported kind needs no code
-change; an axiom of a kind no rule implements makes the fast path refuse (UnsupportedAxioms), never under-infer.
+The rules are generic (they read the axioms from the store), so a new axiom of a supported kind needs no
+code change; an axiom of a kind no rule implements makes the fast path refuse (UnsupportedAxioms), never
+under-infer.
 
-Evaluation is semi-naive: each round applies the instance rules to the previous round's new triples only. The
-graph `work:control` tells the rules, as data, which graphs hold this round's premises (`<g> a work:Delta`) and
-which graph receives its conclusions (`<g> a work:Output`), so the .rq files need no text substitution. Each
-rule skips conclusions some graph already holds (FILTER NOT EXISTS), so an output graph holds only new triples;
-premise lookups sit in LATERAL blocks (SEP-0006, implemented by Oxigraph) so they run as index lookups with the
-schema-bound predicate instead of scans of the premise graph.
+Evaluation is semi-naive: each round applies the instance rules to the previous round's new triples only.
+The graph `work:control` tells the rules, as data, which graphs hold this round's premises
+(`<g> a work:Delta`) and which graph receives its conclusions (`<g> a work:Output`), so the .rq files need no
+text substitution. Each rule skips conclusions some graph already holds (FILTER NOT EXISTS), so an output
+graph holds only new triples; premise lookups sit in LATERAL blocks (SEP-0006, implemented by Oxigraph), so
+they run as index lookups with the schema-bound predicate instead of scans of the premise graph.
 
 Working graphs, all under https://w3id.org/treatykg/graph/work/ and dropped when reasoning ends:
     schema     the schema closure (scm-* rules), where the instance rules look axioms up
@@ -34,7 +35,9 @@ from treatykg.iris import GRAPH, INFERRED_GRAPH
 
 RULES_DIR = Path(__file__).with_name("rules")
 WORK = GRAPH + "work/"
-SCHEMA, CONTROL, ADDED, DEFAULT_COPY = (ox.NamedNode(WORK + name) for name in ("schema", "control", "added", "default"))
+SCHEMA, CONTROL, ADDED, DEFAULT_COPY = (
+    ox.NamedNode(WORK + name) for name in ("schema", "control", "added", "default")
+)
 DELTA, OUTPUT = ox.NamedNode(WORK + "Delta"), ox.NamedNode(WORK + "Output")
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -55,6 +58,7 @@ class Rule:
     stage: str
     requires: str | None
     text: str
+    message: str = ""  # for consistency checks: the message, with {variable} fields
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,14 @@ def rules() -> dict[str, Rule]:
     for path in sorted(RULES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         header = dict(match.groups() for match in map(_HEADER.match, text.splitlines()) if match)
-        found[path.stem] = Rule(path.stem, header.get("rule", ""), header["stage"], header.get("requires"), text)
+        found[path.stem] = Rule(
+            path.stem,
+            header.get("rule", ""),
+            header["stage"],
+            header.get("requires"),
+            text,
+            header.get("message", ""),
+        )
     return found
 
 
@@ -93,6 +104,29 @@ def unsupported_axioms(store: ox.Store) -> list[str]:
     return [solution["term"].value for solution in store.query(rules()["unsupported-axioms"].text)]
 
 
+def inconsistencies(store: ox.Store, nodes: Iterable[ox.NamedNode] | None = None) -> list[str]:
+    """What makes the store's union graph inconsistent under OWL 2 RL, one sorted line each.
+
+    The checks: cax-dw, cax-adc, eq-diff*, cls-nothing2, cls-com, prp-irp, prp-asyp, prp-pdw, and two
+    values of a functional data property.
+
+    `nodes` limits the checks to those individuals (IRIs), as after an incremental write.
+    """
+    if nodes is not None:
+        named = sorted({str(node) for node in nodes})
+        if not named:
+            return []
+        focus = "VALUES ?x { " + " ".join(named) + " }"
+    else:
+        focus = ""
+    lines = set()
+    for rule in _stage("check"):
+        for row in store.query(rule.text.replace("$FOCUS", focus), use_default_graph_as_union=True):
+            fields = {name: str(row[name]) for name in re.findall(r"\{(\w+)\}", rule.message)}
+            lines.add(f"{rule.rule}: {rule.message.format(**fields)}")
+    return sorted(lines)
+
+
 def work_graphs(store: ox.Store) -> list[ox.NamedNode]:
     """The working graphs currently in the store."""
     return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(WORK)]
@@ -108,11 +142,13 @@ def drop_work(store: ox.Store) -> None:
 def reason(store: ox.Store) -> Reasoning:
     """Recompute the inferred graph from every other graph of `store`, replacing it.
 
-    Run it on a store no reader is using (the build's own store): the working graphs are visible while it runs.
+    Run it on a store no reader is using (the build's own store): its working graphs are visible meanwhile.
     """
     unsupported = unsupported_axioms(store)
     if unsupported:
-        raise UnsupportedAxioms("the fast reasoner does not implement the OWL 2 RL rules for: " + ", ".join(unsupported))
+        raise UnsupportedAxioms(
+            "the fast reasoner does not implement the OWL 2 RL rules for: " + ", ".join(unsupported)
+        )
     store.update(f"DROP SILENT GRAPH {INFERRED}")
     drop_work(store)
     premises = [name for name in store.named_graphs() if isinstance(name, ox.NamedNode)]
@@ -151,8 +187,12 @@ def reason_delta(store: ox.Store, added: Iterable[ox.Triple]) -> Reasoning:
 
 def staged_inferences(store: ox.Store) -> list[ox.Quad]:
     """The inferences reason_delta staged (quads of the round graphs)."""
-    return [quad for graph in work_graphs(store) if graph.value.startswith(WORK + "round-")
-            for quad in store.quads_for_pattern(None, None, None, graph)]
+    return [
+        quad
+        for graph in work_graphs(store)
+        if graph.value.startswith(WORK + "round-")
+        for quad in store.quads_for_pattern(None, None, None, graph)
+    ]
 
 
 def commit_delta(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> None:
@@ -200,8 +240,9 @@ def _control(store: ox.Store, premises: list[ox.NamedNode], output: ox.NamedNode
     store.extend([*quads, ox.Quad(output, RDF_TYPE, OUTPUT, CONTROL)])
 
 
-def _fixpoint(store: ox.Store, premises: list[ox.NamedNode], first_output: ox.NamedNode, seed: bool,
-              schema: int) -> Reasoning:
+def _fixpoint(
+    store: ox.Store, premises: list[ox.NamedNode], first_output: ox.NamedNode, seed: bool, schema: int
+) -> Reasoning:
     """Run rounds until one derives nothing new; the outputs are the graphs that received new triples."""
     outputs: list[ox.NamedNode] = []
     output, rounds, inferred = first_output, 0, 0

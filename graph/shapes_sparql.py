@@ -11,7 +11,7 @@ import functools
 import hashlib
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,34 +23,73 @@ from rdflib.term import Node
 
 from treatykg.graph.shapes import _message, _path_text
 from treatykg.graph.terms import BlankNodeMap, to_ox
+from treatykg.iris import GRAPH
 
 TEMPLATES = Path(__file__).with_name("constraints")
-WORK = "https://w3id.org/treatykg/graph/work/"
-MEMBER = f"<{WORK}Member>"  # the class of the members of a materialised set of class instances
+WORK = GRAPH + "work/"  # the working graphs, as in graph/rules.py and the .rq files
+# How a materialised set of class instances lists a member: `?x work:memberOf work:InstanceSet`, a predicate
+# no shape path can name, so the sets stay invisible to every check even in the store's union graph.
+MEMBER = f"<{WORK}memberOf> <{WORK}InstanceSet>"
+_MEMBERSHIP = re.compile(r"GRAPH (<[^>]+>) \{ (\?\w+) " + re.escape(MEMBER) + r" \}")
 _PLACEHOLDER = re.compile(r"\$([A-Za-z]+)")
 _RUN_TIME = frozenset({"FOCUS", "TARGET"})
 _TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # Parameters that say nothing about conformance, or that another parameter's compiler reads.
-_PASSIVE = frozenset({
-    SH.message, SH.severity, SH.name, SH.description, SH.order, SH.group, SH.defaultValue, SH.path, SH.property,
-    SH.deactivated, SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-    *_TARGETS,
-})
+_PASSIVE = frozenset(
+    {
+        SH.message,
+        SH.severity,
+        SH.name,
+        SH.description,
+        SH.order,
+        SH.group,
+        SH.defaultValue,
+        SH.path,
+        SH.property,
+        SH.deactivated,
+        SH.flags,
+        SH.qualifiedMinCount,
+        SH.qualifiedMaxCount,
+        SH.qualifiedValueShapesDisjoint,
+        *_TARGETS,
+    }
+)
 _NODE_KINDS = {
-    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
-    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))", SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
 _RANGES = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 _PAIRS = {SH.lessThan: "<", SH.lessThanOrEquals: "<="}
-_NUMERIC = frozenset(XSD[name] for name in (
-    "integer", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int",
-    "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte", "decimal", "float", "double"))
+_NUMERIC = frozenset(
+    XSD[name]
+    for name in (
+        "integer",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+        "decimal",
+        "float",
+        "double",
+    )
+)
 
 
 class UnsupportedShape(ValueError):
-    """A shapes graph uses a SHACL feature this compiler does not translate (so nothing is silently skipped)."""
+    """A shapes graph uses a SHACL feature this compiler does not translate (nothing is silently skipped)."""
 
 
 @dataclass(frozen=True)
@@ -61,21 +100,41 @@ class Target:
     patterns: tuple[str, ...] = ()
 
     def __or__(self, other: Target) -> Target:
-        return Target(tuple(sorted({*self.classes, *other.classes})), tuple(sorted({*self.patterns, *other.patterns})))
+        return Target(
+            tuple(sorted({*self.classes, *other.classes})), tuple(sorted({*self.patterns, *other.patterns}))
+        )
 
     def pattern(self) -> str:
         """The targets as one pattern binding ?this, following rdf:type/rdfs:subClassOf* in the data."""
         return _union([f"?this {_TYPE_PATH} {c} ." for c in self.classes] + list(self.patterns))
 
+    def bound(self) -> str:
+        """The targets as a pattern for a ?this already bound: its types, then up rdfs:subClassOf*."""
+        classes = [f"?this <{RDF.type}> ?type_ . ?type_ <{RDFS.subClassOf}>* {c} ." for c in self.classes]
+        return _union(classes + list(self.patterns))
+
     def materialised(self) -> str:
         """The same, reading each class's instances from the working graph that holds them."""
-        return _union([f"GRAPH {instances_graph(c)} {{ ?this a {MEMBER} }}" for c in self.classes]
-                      + list(self.patterns))
+        return _union(
+            [f"GRAPH {instances_graph(c)} {{ ?this {MEMBER} }}" for c in self.classes] + list(self.patterns)
+        )
 
 
 def instances_graph(cls: str) -> str:
-    """The working graph that holds the SHACL instances of the class `cls` (SPARQL IRI text) while validating."""
+    """The working graph holding the SHACL instances of the class `cls` (SPARQL IRI text) while validating."""
     return f"<{WORK}instances-{hashlib.sha256(cls.encode()).hexdigest()[:16]}>"
+
+
+def direct_types(text: str, classes: Iterable[str]) -> str:
+    """`text` with each lookup in a materialised instance set replaced by the node's own rdf:type: right for
+    data whose types are closed under rdfs:subClassOf, as the build's inferred graph makes them (cax-sco)."""
+    by_graph = {instances_graph(cls): cls for cls in classes}
+    return _MEMBERSHIP.sub(lambda match: f"{match.group(2)} <{RDF.type}> {by_graph[match.group(1)]}", text)
+
+
+def _iris(text: str) -> set[str]:
+    """The IRIs written in a piece of SPARQL."""
+    return set(re.findall(r"<[^>\s]*>", text))
 
 
 def _union(parts: list[str]) -> str:
@@ -85,7 +144,8 @@ def _union(parts: list[str]) -> str:
 @dataclass(frozen=True)
 class Check:
     """One compiled constraint: `focused` finds its failures among the focus nodes in $FOCUS (or all of them,
-    with $FOCUS empty); $TARGET is the target pattern or, over every focus node, the materialised instances."""
+    with $FOCUS empty); $TARGET is the target pattern or, over every focus node, the materialised
+    instances."""
 
     focused: str
     target: Target
@@ -94,11 +154,12 @@ class Check:
     component: URIRef
     severity: URIRef
     message: str | None
+    cls: str | None = None  # the class of an sh:class check
 
     @property
     def reads(self) -> frozenset[str]:
         """The IRIs the check reads besides its target: its predicates, and constants (an over-estimate)."""
-        return frozenset(re.findall(r"<[^>\s]*>", self.focused)) - {MEMBER}
+        return frozenset(_iris(self.focused)) - set(MEMBER.split())
 
 
 @dataclass(frozen=True)
@@ -126,11 +187,15 @@ class Screen:
 
 @dataclass(frozen=True)
 class Plan:
-    """A compiled shapes graph: the screens over every focus node, the checks no screen covers, and all checks."""
+    """A compiled shapes graph: screens over every focus node, the checks no screen covers, all checks."""
 
     screens: tuple[Screen, ...]
     direct: tuple[Check, ...]  # pair components (sh:equals, sh:lessThan, ...): run over every focus node
     classes: tuple[str, ...] = ()  # the classes whose instances the screens and targets read
+    # Predicates some check reads about a node other than its focus node (a value's rdf:type, the second step
+    # of a sequence path, a nested shape's path): a changed triple with one of these can change the results
+    # of the nodes pointing at its subject.
+    value_predicates: frozenset[str] = frozenset()
 
     @property
     def checks(self) -> tuple[Check, ...]:
@@ -138,9 +203,15 @@ class Plan:
 
     def only(self, keep) -> Plan:
         """The plan restricted to the checks `keep(check)` accepts; screens shrink to what those need."""
-        screens = [Screen(s.target, tuple(entry for entry in s.entries if keep(entry[0]))) for s in self.screens]
-        return Plan(tuple(screen for screen in screens if screen.entries), tuple(filter(keep, self.direct)),
-                    self.classes)
+        screens = [
+            Screen(s.target, tuple(entry for entry in s.entries if keep(entry[0]))) for s in self.screens
+        ]
+        return Plan(
+            tuple(screen for screen in screens if screen.entries),
+            tuple(filter(keep, self.direct)),
+            self.classes,
+            self.value_predicates,
+        )
 
 
 @cache
@@ -151,7 +222,8 @@ def template(name: str) -> str:
 
 
 def fill(name: str, **values: str) -> str:
-    """A template with its compile-time placeholders replaced; $FOCUS, $TARGET, $INSTANCES stay for run time."""
+    """A template with its compile-time placeholders replaced; $FOCUS and $TARGET stay for run time."""
+
     def replace(match: re.Match) -> str:
         key = match.group(1)
         if key in _RUN_TIME:
@@ -172,8 +244,12 @@ def sparql(term: Node) -> str:
 
 def _is_pair(check: Check) -> bool:
     """Whether a check compares two properties (no screen covers those: they run over every focus node)."""
-    return check.component in (SH.EqualsConstraintComponent, SH.DisjointConstraintComponent,
-                               SH.LessThanConstraintComponent, SH.LessThanOrEqualsConstraintComponent)
+    return check.component in (
+        SH.EqualsConstraintComponent,
+        SH.DisjointConstraintComponent,
+        SH.LessThanConstraintComponent,
+        SH.LessThanOrEqualsConstraintComponent,
+    )
 
 
 def _title(parameter: URIRef) -> str:
@@ -182,7 +258,7 @@ def _title(parameter: URIRef) -> str:
 
 
 def compile_shapes(shapes: Graph) -> Plan:
-    """Every constraint of the shapes graph's targeted shapes as SPARQL: screens, direct checks, all checks."""
+    """Every constraint of the shapes graph's targeted shapes as SPARQL: screens, direct checks, all."""
     return _Compiler(shapes).plan()
 
 
@@ -193,6 +269,7 @@ class _Compiler:
         self.shapes = shapes
         self.fresh = itertools.count(1)
         self.classes: set[str] = set()
+        self.value_predicates: set[str] = set()
 
     def plan(self) -> Plan:
         """The screens, grouped by target, and the checks no screen covers."""
@@ -203,18 +280,21 @@ class _Compiler:
             direct += [check for check in checks if _is_pair(check)]
             if screened:
                 groups.setdefault(target, []).append(
-                    ([(check, fail, optional) for check, fail in zip(screened, fails, strict=True)], single))
+                    ([(check, fail, optional) for check, fail in zip(screened, fails, strict=True)], single)
+                )
         screens = []
         for target, parts in groups.items():
-            # Single-valued property shapes (sh:maxCount 1) share one pass; a multi-valued one gets its own, as
-            # OPTIONALs over several multi-valued paths would multiply their rows.
+            # Single-valued property shapes (sh:maxCount 1) share one pass; a multi-valued one gets its own,
+            # as OPTIONALs over several multi-valued paths would multiply their rows.
             shared = [entry for entries, single in parts if single for entry in entries]
             screens += [Screen(target, tuple(shared))] if shared else []
             screens += [Screen(target, tuple(entries)) for entries, single in parts if not single]
-        return Plan(tuple(screens), tuple(direct), tuple(sorted(self.classes)))
+        return Plan(
+            tuple(screens), tuple(direct), tuple(sorted(self.classes)), frozenset(self.value_predicates)
+        )
 
     def _parts(self) -> Iterator[tuple[Target, tuple]]:
-        """Per shape: its target and (checks, OPTIONAL pattern, a screen condition per screened check, single)."""
+        """Per shape: its target and (checks, OPTIONAL pattern, screen conditions, single)."""
         property_targets: dict[Node, Target] = {}
         for shape in self._targeted():
             if not self._active(shape):
@@ -234,8 +314,12 @@ class _Compiler:
         """Shapes with targets, explicit or implicit (a shape that is also a class), in a stable order."""
         found = {s for predicate in _TARGETS for s in self.shapes.subjects(predicate, None)}
         for kind in (RDFS.Class, OWL.Class):
-            found |= {s for s in self.shapes.subjects(RDF.type, kind)
-                      if (s, RDF.type, SH.NodeShape) in self.shapes or (s, RDF.type, SH.PropertyShape) in self.shapes}
+            found |= {
+                s
+                for s in self.shapes.subjects(RDF.type, kind)
+                if (s, RDF.type, SH.NodeShape) in self.shapes
+                or (s, RDF.type, SH.PropertyShape) in self.shapes
+            }
         return sorted(found, key=str)
 
     def _active(self, shape: Node) -> bool:
@@ -252,10 +336,20 @@ class _Compiler:
         self.classes.update(classes)
         return Target(tuple(sorted(set(classes))), tuple(sorted(patterns)))
 
-    def _check(self, shape: Node, path: str | None, target: Target, component: str, query: str) -> Check:
+    def _check(
+        self,
+        shape: Node,
+        path: str | None,
+        target: Target,
+        component: str,
+        query: str,
+        cls: str | None = None,
+    ) -> Check:
         severity = self.shapes.value(shape, SH.severity) or SH.Violation
         message = _message(self.shapes.objects(shape, SH.message))
-        return Check(query, target, shape, path, SH[component + "ConstraintComponent"], severity, message)
+        return Check(
+            query, target, shape, path, SH[component + "ConstraintComponent"], severity, message, cls
+        )
 
     def _node_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
         """A node shape's own parameters, each on the focus node as its value node."""
@@ -263,14 +357,18 @@ class _Compiler:
         for parameter, value in self._parameters(shape):
             component, condition = self._value_condition(parameter, value, "?value", shape)
             query = fill("value", VALUES="BIND (?this AS ?value)", CONFORMS=condition)
-            checks.append(self._check(shape, None, target, component, query))
+            cls = sparql(value) if parameter == SH["class"] else None
+            checks.append(self._check(shape, None, target, component, query, cls))
             screened = self._value_condition(parameter, value, "?this", shape, screening=True)[1]
             fails.append(f"!COALESCE({screened}, false)")
         return checks, "", fails, True
 
     def _property_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
         """A property shape's parameters, on the values of its path, and their screen."""
-        path = _path_text(self.shapes, self.shapes.value(shape, SH.path))
+        path_node = self.shapes.value(shape, SH.path)
+        path = _path_text(self.shapes, path_node)
+        if (path_node, RDF.first, None) in self.shapes:  # a sequence path reads past the focus node's triples
+            self.value_predicates.update(_iris(path))
         check = functools.partial(self._check, shape, path, target)
         v = f"?v{next(self.fresh)}"
         checks, fails = [], []
@@ -278,16 +376,22 @@ class _Compiler:
             if parameter in (SH.minCount, SH.maxCount):
                 name = "min-count" if parameter == SH.minCount else "max-count"
                 name += "-one" if parameter == SH.minCount and value == Literal(1) else ""
-                checks.append(check(_title(parameter), fill(name, PATH=path, **{parameter.fragment: sparql(value)})))
-                fails.append(f"COUNT(DISTINCT {v}) {'<' if parameter == SH.minCount else '>'} {sparql(value)}")
+                checks.append(
+                    check(_title(parameter), fill(name, PATH=path, **{parameter.fragment: sparql(value)}))
+                )
+                fails.append(
+                    f"COUNT(DISTINCT {v}) {'<' if parameter == SH.minCount else '>'} {sparql(value)}"
+                )
             elif parameter == SH.hasValue:
                 checks.append(check("HasValue", fill("has-value", PATH=path, hasValue=sparql(value))))
                 fails.append(f"SUM(IF(BOUND({v}) && sameTerm({v}, {sparql(value)}), 1, 0)) = 0")
             elif parameter == SH.uniqueLang and value == Literal(True):
                 checks.append(check("UniqueLang", fill("unique-lang", PATH=path)))
-                tagged = f"BOUND({v}) && isLiteral({v}) && LANG({v}) != \"\""
-                fails.append(f"COUNT(DISTINCT IF({tagged}, {v}, ?none_)) > "
-                             f"COUNT(DISTINCT IF({tagged}, LCASE(LANG({v})), ?none_))")
+                tagged = f'BOUND({v}) && isLiteral({v}) && LANG({v}) != ""'
+                fails.append(
+                    f"COUNT(DISTINCT IF({tagged}, {v}, ?none_)) > "
+                    f"COUNT(DISTINCT IF({tagged}, LCASE(LANG({v})), ?none_))"
+                )
             elif parameter == SH.qualifiedValueShape:
                 checks += self._qualified(shape, value, path, check)
                 fails += self._qualified_fails(shape, value, v)
@@ -295,11 +399,16 @@ class _Compiler:
                 name = parameter.fragment
                 checks.append(check(_title(parameter), fill(name, PATH=path, **{name: sparql(value)})))
             elif parameter in _PAIRS:
-                checks.append(check(_title(parameter), fill("less-than", PATH=path, property=sparql(value),
-                                                            OPERATOR=_PAIRS[parameter])))
+                checks.append(
+                    check(
+                        _title(parameter),
+                        fill("less-than", PATH=path, property=sparql(value), OPERATOR=_PAIRS[parameter]),
+                    )
+                )
             elif parameter != SH.uniqueLang:
                 component, condition = self._value_condition(parameter, value, "?value", shape)
-                checks.append(check(component, fill("value", VALUES=f"?this {path} ?value .", CONFORMS=condition)))
+                query = fill("value", VALUES=f"?this {path} ?value .", CONFORMS=condition)
+                checks.append(check(component, query, sparql(value) if parameter == SH["class"] else None))
                 screened = self._value_condition(parameter, value, v, shape, screening=True)[1]
                 fails.append(f"SUM(IF(BOUND({v}) && !COALESCE({screened}, false), 1, 0)) > 0")
         single = self.shapes.value(shape, SH.maxCount) == Literal(1)
@@ -315,13 +424,19 @@ class _Compiler:
             count = self.shapes.value(shape, counter)
             if count is not None:
                 name = "qualified-min-count" if counter == SH.qualifiedMinCount else "qualified-max-count"
-                checks.append(check(_title(counter), fill(name, PATH=path, CONFORMS=condition,
-                                                          **{counter.fragment: sparql(count)})))
+                checks.append(
+                    check(
+                        _title(counter),
+                        fill(name, PATH=path, CONFORMS=condition, **{counter.fragment: sparql(count)}),
+                    )
+                )
         return checks
 
     def _qualified_fails(self, shape: Node, qualified: Node, v: str) -> list[str]:
-        """Screen conditions of sh:qualifiedMinCount/MaxCount: the count of values that conform to the shape."""
-        conforming = f"COUNT(DISTINCT IF(BOUND({v}) && COALESCE({self._conforms(qualified, v)}, false), {v}, ?none_))"
+        """Screen conditions of sh:qualifiedMinCount/MaxCount: how many values conform to the shape."""
+        conforming = (
+            f"COUNT(DISTINCT IF(BOUND({v}) && COALESCE({self._conforms(qualified, v)}, false), {v}, ?none_))"
+        )
         fails = []
         for counter, operator in ((SH.qualifiedMinCount, "<"), (SH.qualifiedMaxCount, ">")):
             count = self.shapes.value(shape, counter)
@@ -334,16 +449,18 @@ class _Compiler:
         pairs = sorted(self.shapes.predicate_objects(shape), key=lambda pair: (str(pair[0]), str(pair[1])))
         return [(p, o) for p, o in pairs if str(p).startswith(str(SH)) and p not in _PASSIVE]
 
-    def _value_condition(self, parameter: URIRef, value: Node, v: str, shape: Node,
-                         screening: bool = False) -> tuple[str, str]:
+    def _value_condition(
+        self, parameter: URIRef, value: Node, v: str, shape: Node, screening: bool = False
+    ) -> tuple[str, str]:
         """The component name and the SPARQL condition that value node `v` satisfies `parameter` = `value`.
 
         With `screening`, sh:class looks the value up among the class's materialised instances.
         """
         if parameter == SH["class"]:
+            self.value_predicates.update((f"<{RDF.type}>", f"<{RDFS.subClassOf}>"))
             if screening:
                 self.classes.add(sparql(value))
-                return "Class", f"EXISTS {{ GRAPH {instances_graph(sparql(value))} {{ {v} a {MEMBER} }} }}"
+                return "Class", f"EXISTS {{ GRAPH {instances_graph(sparql(value))} {{ {v} {MEMBER} }} }}"
             return "Class", f"EXISTS {{ {v} {_TYPE_PATH} {sparql(value)} }}"
         if parameter == SH.datatype:
             return "Datatype", self._datatype(value, v)
@@ -379,9 +496,9 @@ class _Compiler:
         raise UnsupportedShape(f"{shape}: {parameter} is not supported by the store-side validator")
 
     def _datatype(self, datatype: Node, v: str) -> str:
-        """sh:datatype: a literal of that datatype, its lexical form valid where SPARQL can tell (as rdflib does)."""
+        """sh:datatype: a literal of that datatype, lexically valid where SPARQL can tell (rdflib checks)."""
         if datatype == RDF.langString:
-            return f"(isLiteral({v}) && LANG({v}) != \"\")"
+            return f'(isLiteral({v}) && LANG({v}) != "")'
         # The store keeps ill-typed literals ("abc"^^xsd:integer) as they are: a numeric one is not isNumeric,
         # and a date-time one has no YEAR.
         valid = {"numeric": f" && isNumeric({v})", "dateTime": f" && COALESCE(YEAR({v}) = YEAR({v}), false)"}
@@ -400,6 +517,7 @@ class _Compiler:
 
     def _nested_property(self, shape: Node, path: str, v: str) -> list[str]:
         """Conditions that `v` conforms to a nested property shape."""
+        self.value_predicates.update(_iris(path))
         conditions = []
         for parameter, value in self._parameters(shape):
             inner = f"?n{next(self.fresh)}"
@@ -408,11 +526,22 @@ class _Compiler:
             elif parameter == SH.maxCount and int(value) == 0:
                 conditions.append(f"NOT EXISTS {{ {v} {path} {inner} }}")
             elif parameter == SH.hasValue:
-                conditions.append(f"EXISTS {{ {v} {path} {inner} FILTER (sameTerm({inner}, {sparql(value)})) }}")
-            elif parameter in (SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape, SH.equals,
-                               SH.disjoint, *_PAIRS):
+                conditions.append(
+                    f"EXISTS {{ {v} {path} {inner} FILTER (sameTerm({inner}, {sparql(value)})) }}"
+                )
+            elif parameter in (
+                SH.minCount,
+                SH.maxCount,
+                SH.uniqueLang,
+                SH.qualifiedValueShape,
+                SH.equals,
+                SH.disjoint,
+                *_PAIRS,
+            ):
                 raise UnsupportedShape(f"{shape}: {parameter} is not supported inside sh:node/sh:or/sh:not")
             else:
                 condition = self._value_condition(parameter, value, inner, shape)[1]
-                conditions.append(f"NOT EXISTS {{ {v} {path} {inner} FILTER (!COALESCE({condition}, false)) }}")
+                conditions.append(
+                    f"NOT EXISTS {{ {v} {path} {inner} FILTER (!COALESCE({condition}, false)) }}"
+                )
         return conditions

@@ -168,8 +168,14 @@ class Article:
         head = Article(self.base, self.number, self.seed)
         head.add(self.iri, RDF_TYPE, ref(TKG + "NewsArticle"))
         head.add(self.iri, RDFS_LABEL, english(f"Synthetic article {self.number} (seed {self.seed})"))
-        head.add(self.iri, SKOS + "editorialNote", english(
-            "Generated for benchmarks: the text, its names and its facts are invented, not reported by anyone."))
+        head.add(
+            self.iri,
+            SKOS + "editorialNote",
+            english(
+                "Generated for benchmarks: the text, its names and its facts are invented, "
+                "not reported by anyone."
+            ),
+        )
         head.add(self.iri, TKG + "fullText", string(self.text))
         head.add(self.iri, TKG + "textSha256", string(hashlib.sha256(self.text.encode("utf-8")).hexdigest()))
         return head.lines + self.lines

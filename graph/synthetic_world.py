@@ -6,25 +6,106 @@ import random
 from dataclasses import dataclass, field
 
 # Invented names only, so no synthetic statement can be mistaken for one about a real country or treaty.
-_ROOTS = "Ar Bel Cal Dor Esk Fen Gal Hal Isk Jor Kal Lor Mar Nor Ost Pal Quar Ros Sal Tor Ul Val Wes Yar Zel".split()
+_ROOTS = [
+    "Ar",
+    "Bel",
+    "Cal",
+    "Dor",
+    "Esk",
+    "Fen",
+    "Gal",
+    "Hal",
+    "Isk",
+    "Jor",
+    "Kal",
+    "Lor",
+    "Mar",
+    "Nor",
+    "Ost",
+    "Pal",
+    "Quar",
+    "Ros",
+    "Sal",
+    "Tor",
+    "Ul",
+    "Val",
+    "Wes",
+    "Yar",
+    "Zel",
+]
 _MIDDLES = ["", "a", "e", "o", "an", "en", "or", "el", "ir"]
-_ENDINGS = "dia nia via ria stan mark ova eth".split()
-_REGIONS = "Northern Southern Eastern Western Central Coastal Highland Riverine Polar Maritime Steppe".split()
-_ALLIANCE_KINDS = ["Security Alliance", "Defence Pact", "Treaty Organization", "Defence League", "Security Council"]
+_ENDINGS = ["dia", "nia", "via", "ria", "stan", "mark", "ova", "eth"]
+_REGIONS = [
+    "Northern",
+    "Southern",
+    "Eastern",
+    "Western",
+    "Central",
+    "Coastal",
+    "Highland",
+    "Riverine",
+    "Polar",
+    "Maritime",
+    "Steppe",
+]
+_ALLIANCE_KINDS = [
+    "Security Alliance",
+    "Defence Pact",
+    "Treaty Organization",
+    "Defence League",
+    "Security Council",
+]
 _TREATY_SUBJECTS = [
-    "Conventional Armed Forces", "Intermediate-Range Missiles", "Open Skies", "Strategic Arms Reduction",
-    "Nuclear Test Limitation", "Chemical Weapons Destruction", "Missile Defence Limits", "Naval Arms Limitation",
-    "Border Force Reduction", "Space Weapons Restraint", "Cluster Munitions", "Military Transparency",
+    "Conventional Armed Forces",
+    "Intermediate-Range Missiles",
+    "Open Skies",
+    "Strategic Arms Reduction",
+    "Nuclear Test Limitation",
+    "Chemical Weapons Destruction",
+    "Missile Defence Limits",
+    "Naval Arms Limitation",
+    "Border Force Reduction",
+    "Space Weapons Restraint",
+    "Cluster Munitions",
+    "Military Transparency",
 ]
 _AIMS = [
-    "limit conventional arms", "prevent a rapid build-up of forces", "reduce the risk of surprise attack",
-    "verify troop ceilings", "ban nuclear test explosions", "cap deployed launchers", "build mutual trust",
+    "limit conventional arms",
+    "prevent a rapid build-up of forces",
+    "reduce the risk of surprise attack",
+    "verify troop ceilings",
+    "ban nuclear test explosions",
+    "cap deployed launchers",
+    "build mutual trust",
 ]
-_FIRST = "Aleks Brina Corin Daria Emil Fenna Goran Hedda Ivo Jana Kiril Lena Milos Nadia Oren Petra Radu Vesna".split()
+_FIRST = [
+    "Aleks",
+    "Brina",
+    "Corin",
+    "Daria",
+    "Emil",
+    "Fenna",
+    "Goran",
+    "Hedda",
+    "Ivo",
+    "Jana",
+    "Kiril",
+    "Lena",
+    "Milos",
+    "Nadia",
+    "Oren",
+    "Petra",
+    "Radu",
+    "Vesna",
+]
 _FAMILY_ENDINGS = ["ov", "enko", "ski", "dal", "escu", "ić"]
 _PERIODS = ["Long Standoff", "Cold Peace", "Iron Détente", "Frozen Decade", "Great Rivalry"]
-_HISTORIC = ["the fall of the {root} Wall", "the {root} Accords summit", "the collapse of the {root} Federation",
-             "the end of the {root} Blockade"]
+_HISTORIC = [
+    "the fall of the {root} Wall",
+    "the {root} Accords summit",
+    "the collapse of the {root} Federation",
+    "the end of the {root} Blockade",
+]
 _SHARE_NEW = {"state": 0.35, "alliance": 0.04, "treaty": 0.3, "period": 0.03}
 _CAPS = {"state": 400, "alliance": 30, "treaty": None, "period": 40}
 _NUMERALS = ["", " II", " III", " IV", " V", " VI", " VII", " VIII", " IX", " X"]
@@ -147,18 +228,27 @@ class World:
     def spokesperson(self, body: Thing) -> Thing:
         """The post of spokesperson of `body`, held by an invented person."""
         if body.slug not in self.spokespeople:
-            person_name = f"{self.rng.choice(_FIRST)} {self.rng.choice(_ROOTS)}{self.rng.choice(_FAMILY_ENDINGS)}"
+            person_name = (
+                f"{self.rng.choice(_FIRST)} {self.rng.choice(_ROOTS)}{self.rng.choice(_FAMILY_ENDINGS)}"
+            )
             person = Thing("person", slugify(person_name) + f"-{len(self.spokespeople) + 1}", person_name)
             name = f"{body.name} spokesperson"
-            self.spokespeople[body.slug] = Thing("post", slugify(name), name, parts={"body": body, "person": person})
+            self.spokespeople[body.slug] = Thing(
+                "post", slugify(name), name, parts={"body": body, "person": person}
+            )
         return self.spokespeople[body.slug]
 
     def version(self, treaty: Thing, year: int) -> Thing:
-        """The adapted version of `treaty` (one per treaty), adopted in `year` the first time it is asked for."""
+        """The adapted version of `treaty` (one per treaty), adopted in `year` when first asked for."""
         if treaty.slug not in self.versions:
             name = f"Adapted {treaty.short} Treaty"
-            self.versions[treaty.slug] = Thing("treaty", f"adapted-{treaty.slug}", name, f"adapted {treaty.short}",
-                                               parts={"treaty": treaty, "year": year})
+            self.versions[treaty.slug] = Thing(
+                "treaty",
+                f"adapted-{treaty.slug}",
+                name,
+                f"adapted {treaty.short}",
+                parts={"treaty": treaty, "year": year},
+            )
         return self.versions[treaty.slug]
 
     def group(self, leader: Thing) -> Thing:
@@ -181,17 +271,25 @@ class World:
         one, two = sorted((first, second), key=lambda state: state.slug)
         key = (one.slug, two.slug)
         if key not in self.relations:
-            self.relations[key] = Thing("relation", f"{one.slug}-{two.slug}", f"{one.name}–{two.name} relations",
-                                        parts={"parties": (one, two)})
+            self.relations[key] = Thing(
+                "relation",
+                f"{one.slug}-{two.slug}",
+                f"{one.name}–{two.name} relations",
+                parts={"parties": (one, two)},
+            )
         return self.relations[key]
 
     def membership(self, state: Thing, alliance: Thing, year: int) -> Thing | None:
-        """The membership of `state` in `alliance` during `year`, or None if some article already stated it."""
+        """The membership of `state` in `alliance` during `year`, or None if an article already stated it."""
         key = (state.slug, alliance.slug, year)
         if key in self.memberships:
             return None
         name = f"membership of {state.name} in {alliance.short} ({year})"
-        thing = Thing("membership", f"{state.slug}-in-{alliance.slug}-{year}", name,
-                      parts={"state": state, "alliance": alliance, "year": year})
+        thing = Thing(
+            "membership",
+            f"{state.slug}-in-{alliance.slug}-{year}",
+            name,
+            parts={"state": state, "alliance": alliance, "year": year},
+        )
         self.memberships[key] = thing
         return thing

@@ -1,14 +1,16 @@
 """Query execution: the server owns the on-disk store and all writes; queries run in killable forked workers.
 
-The read view is a zygote process (server/zygote.py) holding an in-memory snapshot of the store. For each
-job the server hands the zygote one end of a fresh socketpair; the zygote forks a child that runs the job
-over it and sends back a pidfd of that child. The server thread waits for the answer until the deadline,
-then SIGKILLs the child through the pidfd and answers 503; other threads go on meanwhile. The waitress
-process itself never forks (its threads may hold locks), and the RocksDB store is never opened twice.
+The read view is a zygote process (server/zygote.py) that keeps a pool of warm workers, forked ahead of
+need, each with the snapshot open read-only. For each job the server hands the zygote one end of a fresh
+socketpair; the zygote passes it to an idle worker and sends back a pidfd of that worker. The server thread
+waits for the answer until the deadline, then SIGKILLs the worker through the pidfd and answers 503; other
+threads go on meanwhile. The waitress process itself never forks (its threads may hold locks), and the
+store's own database is never opened twice.
 
-After each committed write the snapshot is renewed by a full reload (dump to N-Quads, load into a fresh
-in-memory store) while the write lock is held, so a client that wrote reads its write next. Queries wait
-while the zygote reloads; applying the delta instead is the later, cheaper path for large stores.
+The snapshot is a RocksDB checkpoint of the store in `<store>/read-view/` (hard links to its immutable
+files: milliseconds, whatever the size). After each committed write a new one is made and the zygote
+switches to it while the write lock is held, so a client that wrote reads its write next; workers still
+answering on the old one finish their job and are replaced.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +39,7 @@ from treatykg.server import commit
 log = logging.getLogger("treatykg.server")
 
 MAX_MESSAGE = 1 << 16
+READ_VIEW_DIR = "read-view"  # in the store's directory: the snapshots (checkpoints) the workers read
 
 
 class EngineError(Exception):
@@ -153,10 +156,16 @@ class Engine:
             log.warning("a write was in flight when the store was last held: %s", settled)
         self.version: StoreVersion = handle.version()
         self._slots = threading.BoundedSemaphore(workers)
+        self._pool = workers  # warm workers kept ready: one per slot
         self._write_lock = threading.RLock()
         self._warm = False
         self._stats_lock = threading.Lock()
-        self._scratch = tempfile.TemporaryDirectory(prefix="treatykg-snapshot-")
+        # Left over by a server that was killed: no process reads them any more.
+        self._views = Path(handle.path) / READ_VIEW_DIR
+        shutil.rmtree(self._views, ignore_errors=True)
+        self._views.mkdir()
+        self._snapshots = 0
+        self._running: set[int] = set()  # PIDs of the workers answering a job now
         self._zygote: Zygote | None = None
         with self._write_lock:
             self._restart()
@@ -172,25 +181,31 @@ class Engine:
         self._reload()
 
     def _reload(self) -> None:
-        """Dump the store and load the dump into the zygote's snapshot (write lock held)."""
+        """Checkpoint the store and make the zygote serve the checkpoint (write lock held)."""
         started = time.perf_counter()
-        dump = Path(self._scratch.name) / "snapshot.nq"
-        store = self.handle.store
-        store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-        graphs = [name.value for name in store.named_graphs() if isinstance(name, ox.NamedNode)]
+        self._snapshots += 1
+        path = self._views / f"{self.version.version}-{self._snapshots}"
         try:
-            reply, _ = self._zygote.request({"op": "load", "path": str(dump), "graphs": graphs})
-        finally:
-            dump.unlink(missing_ok=True)
+            self.handle.store.flush()
+            self.handle.store.backup(str(path))  # hard links to the store's immutable files
+        except OSError as error:
+            shutil.rmtree(path, ignore_errors=True)
+            raise EngineError(f"could not make a snapshot of the store: {error}") from None
+        reply, _ = self._zygote.request({"op": "load", "path": str(path), "pool": self._pool})
         if not reply.get("ok"):
+            shutil.rmtree(path, ignore_errors=True)
             raise EngineError(f"the read view could not load the snapshot: {reply.get('error')}")
+        # Workers on older snapshots opened every file of theirs when they started; unlinking is safe.
+        for old in self._views.iterdir():
+            if old != path:
+                shutil.rmtree(old, ignore_errors=True)
         self.stats.reloads += 1
         self.stats.reload_seconds += time.perf_counter() - started
-        self.stats.snapshot_quads = reply["quads"]
+        self.stats.snapshot_quads = sum(self.version.graph_quads.values()) + self.version.default_graph_quads
         log.info(
-            "snapshot of store version %s loaded: %d quads in %.3f s",
+            "snapshot of store version %s served: %d quads, in %.3f s",
             self.version.version,
-            reply["quads"],
+            self.stats.snapshot_quads,
             time.perf_counter() - started,
         )
 
@@ -210,6 +225,8 @@ class Engine:
                 reply, fds = self._zygote.request(
                     {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
                 )
+            if reply.get("pid") is None:
+                raise EngineError(reply.get("error", "no query worker"))
         except BaseException:
             ours.close()
             raise
@@ -231,6 +248,7 @@ class Engine:
             return self._count(Outcome(503, message=f"the query could not start: {error}"))
         with self._stats_lock:
             self.stats.active += 1
+            self._running.add(pid)
         try:
             outcome = self._exchange(ours, job, deadline)
             if outcome is None:
@@ -244,6 +262,7 @@ class Engine:
                 os.close(pidfd)
             with self._stats_lock:
                 self.stats.active -= 1
+                self._running.discard(pid)
             self._slots.release()
 
     def _exchange(self, sock: socket.socket, job: dict, deadline: float) -> Outcome | None:
@@ -279,6 +298,11 @@ class Engine:
             truncated=header["truncated"],
             family=header.get("family"),
         )
+
+    def running_pids(self) -> set[int]:
+        """The workers answering a job now (idle warm workers are not among them)."""
+        with self._stats_lock:
+            return set(self._running)
 
     def _kill(self, pidfd: int | None) -> None:
         """SIGKILL a worker by pidfd (race-free: the pidfd can't name a recycled PID)."""
@@ -350,33 +374,12 @@ class Engine:
             return outcome, account
 
     def _renew(self, change: commit.Change) -> None:
-        """Apply a committed change to the snapshot; a full reload (or a new read view) if that fails."""
-        folder = Path(self._scratch.name)
-        files = {name: folder / f"{name}.nq" for name in ("removed", "added")}
+        """Serve a snapshot with the committed change; a new read view if that fails."""
         try:
-            for name, quads in (("removed", change.removed), ("added", change.added)):
-                files[name].write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b"")
-            reply, _ = self._zygote.request(
-                {
-                    "op": "apply",
-                    **{k: str(v) for k, v in files.items()},
-                    "dropped": change.dropped,
-                    "created": change.created,
-                }
-            )
-            if not reply.get("ok"):
-                raise EngineError(reply.get("error"))
-            self.stats.reloads += 1
-            self.stats.snapshot_quads = reply["quads"]
-        except (EngineError, OSError) as error:
-            log.error("applying the write to the snapshot failed (%s); reloading it", error)
-            try:
-                self._reload()
-            except EngineError:
-                self._restart()
-        finally:
-            for path in files.values():
-                path.unlink(missing_ok=True)
+            self._reload()
+        except EngineError as error:
+            log.error("renewing the snapshot failed (%s); restarting the read view", error)
+            self._restart()
 
     def exclusive(self, task: Callable[[OpenStore], object]) -> object:
         """Run `task` on the store handle with no write in progress (backup, check)."""
@@ -418,9 +421,9 @@ class Engine:
             return read(self.handle.store), self.version
 
     def close(self) -> None:
-        """Stop the zygote and remove the scratch folder; the store handle stays the caller's to close."""
+        """Stop the zygote and remove the snapshots; the store handle stays the caller's to close."""
         with self._write_lock:
             if self._zygote is not None:
                 self._zygote.close()
                 self._zygote = None
-            self._scratch.cleanup()
+            shutil.rmtree(self._views, ignore_errors=True)

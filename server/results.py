@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring as _quote  # a JSON string literal, non-ASCII kept (C speed)
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -100,12 +101,29 @@ def _csv_value(term) -> str:
     return term.value
 
 
+def _json_term_text(term) -> str:
+    """A term in SPARQL 1.1 Query Results JSON, as compact JSON text (what json.dumps would write)."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        text = '{"type":"literal","value":' + _quote(term.value)
+        if term.language:
+            return text + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        return text + ("}" if datatype == XSD_STRING else ',"datatype":' + _quote(datatype) + "}")
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_solutions(variables: list[str], rows: list, note: str | None) -> Iterator[str]:
     """SPARQL 1.1 Query Results JSON."""
+    keys = [json.dumps(name) + ":" for name in variables]
     yield '{"head":{"vars":' + json.dumps(variables) + '},"results":{"bindings":['
     for index, row in enumerate(rows):
-        binding = {name: _json_term(row[name]) for name in variables if row[name] is not None}
-        yield ("," if index else "") + json.dumps(binding, ensure_ascii=False)
+        values = [row[position] for position in range(len(keys))]
+        binding = ",".join(
+            key + _json_term_text(value) for key, value in zip(keys, values, strict=True) if value is not None
+        )
+        yield ("," if index else "") + "{" + binding + "}"
     yield "]}"
     if note:
         # An extra top-level member: result parsers ignore members they don't know.

@@ -11,10 +11,25 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 OUTSIDE = "<https://example.org/elsewhere/id/state/nowhere>"
 
 # The constraint components the faults below must trigger (local names of sh:*ConstraintComponent).
-EXPECTED_COMPONENTS = frozenset({
-    "MinCount", "MaxCount", "In", "Class", "LessThan", "LessThanOrEquals", "MinInclusive", "Datatype",
-    "QualifiedMinCount", "UniqueLang", "Equals", "Pattern", "Or", "Node", "NodeKind",
-})
+EXPECTED_COMPONENTS = frozenset(
+    {
+        "MinCount",
+        "MaxCount",
+        "In",
+        "Class",
+        "LessThan",
+        "LessThanOrEquals",
+        "MinInclusive",
+        "Datatype",
+        "QualifiedMinCount",
+        "UniqueLang",
+        "Equals",
+        "Pattern",
+        "Or",
+        "Node",
+        "NodeKind",
+    }
+)
 
 
 def t(name: str) -> str:
@@ -31,15 +46,22 @@ class _Data:
 
     def find(self, predicate: str, obj: str | None = None, skip: int = 0) -> int:
         """The index of the skip-th triple with this predicate (and object)."""
-        hits = [i for i, triple in enumerate(self.triples)
-                if triple and triple[1] == predicate and (obj is None or triple[2] == obj)]
+        hits = [
+            i
+            for i, triple in enumerate(self.triples)
+            if triple and triple[1] == predicate and (obj is None or triple[2] == obj)
+        ]
         return hits[skip]
 
     def subjects(self, predicate: str, obj: str) -> list[str]:
         return [s for s, p, o in filter(None, self.triples) if p == predicate and o == obj]
 
     def values(self, subject: str, predicate: str) -> list[int]:
-        return [i for i, triple in enumerate(self.triples) if triple and triple[0] == subject and triple[1] == predicate]
+        return [
+            i
+            for i, triple in enumerate(self.triples)
+            if triple and triple[0] == subject and triple[1] == predicate
+        ]
 
     def set_object(self, index: int, obj: str) -> None:
         s, p, _ = self.triples[index]
@@ -60,53 +82,66 @@ def inject(lines: list[str]) -> list[str]:
         if p == RDF_TYPE:
             by_type[o].append(s)
     status = data.find(t("epistemicStatus"))
-    data.remove(status)                                                        # MinCount: no status
+    data.remove(status)  # MinCount: no status
     data.set_object(data.find(t("epistemicStatus"), skip=5), t("Situation"))  # In: not a status
     time_span = by_type[t("TimeSpan")][0]
-    data.set_object(data.find(t("agent"), skip=3), time_span)                  # Class: a time span as agent
-    data.set_object(data.find(t("agent"), skip=7), '"Somewhere"')              # Class: a literal agent
+    data.set_object(data.find(t("agent"), skip=3), time_span)  # Class: a time span as agent
+    data.set_object(data.find(t("agent"), skip=7), '"Somewhere"')  # Class: a literal agent
     span = by_type[t("TextSpan")][4]
     start, end = data.values(span, t("start"))[0], data.values(span, t("end"))[0]
     start_value, end_value = data.triples[start][2], data.triples[end][2]
-    data.set_object(start, end_value)                                          # LessThan: start = end
+    data.set_object(start, end_value)  # LessThan: start = end
     data.set_object(end, start_value)
-    data.set_object(data.values(by_type[t("TextSpan")][9], t("start"))[0], '"abc"')  # Or, MinInclusive, LessThan
+    data.set_object(
+        data.values(by_type[t("TextSpan")][9], t("start"))[0], '"abc"'
+    )  # Or, MinInclusive, LessThan
     sentence = by_type[t("Sentence")][2]
     data.set_object(data.values(sentence, t("position"))[0], f'"-3"^^<{XSD}integer>')  # MinInclusive
-    data.set_object(data.values(by_type[t("Sentence")][4], t("position"))[0], f'"abc"^^<{XSD}integer>')  # ill-typed
+    data.set_object(
+        data.values(by_type[t("Sentence")][4], t("position"))[0], f'"abc"^^<{XSD}integer>'
+    )  # ill-typed
     exact = data.values(by_type[t("TextSpan")][12], t("exact"))[0]
-    data.set_object(exact, data.triples[exact][2] + "@en")                     # Datatype: lang-tagged quote
+    data.set_object(exact, data.triples[exact][2] + "@en")  # Datatype: lang-tagged quote
     state_label = data.values(by_type[t("State")][1], LABEL)[0]
-    data.set_object(state_label, data.triples[state_label][2].removesuffix("@en"))  # QualifiedMinCount, Datatype
+    data.set_object(
+        state_label, data.triples[state_label][2].removesuffix("@en")
+    )  # QualifiedMinCount, Datatype
     aim_label = data.values(by_type[t("TreatyAim")][0], LABEL)[0]
     data.set_object(aim_label, data.triples[aim_label][2].removesuffix("@en") + "@fr")  # QualifiedMinCount
     event = data.subjects(t("epistemicStatus"), t("ReportedByArticle"))[10]
-    data.added.append((event, LABEL, '"A second English name"@en'))            # UniqueLang
+    data.added.append((event, LABEL, '"A second English name"@en'))  # UniqueLang
     other_span = next(s for s in by_type[t("TextSpan")] if "article-000002/" in s)
-    data.set_object(data.values(data.subjects(t("epistemicStatus"), t("ReportedByArticle"))[11],
-                                t("attestedBy"))[0], other_span)               # Equals: a span of another article
+    data.set_object(
+        data.values(data.subjects(t("epistemicStatus"), t("ReportedByArticle"))[11], t("attestedBy"))[0],
+        other_span,
+    )  # Equals: a span of another article
     spans = [s for s in by_type[t("TimeSpan")] if data.values(s, t("earliest"))]
     earliest, latest = data.values(spans[1], t("earliest"))[0], data.values(spans[1], t("latest"))[0]
     low, high = data.triples[earliest][2], data.triples[latest][2]
-    data.set_object(earliest, high)                                            # LessThanOrEquals
+    data.set_object(earliest, high)  # LessThanOrEquals
     data.set_object(latest, low)
-    data.set_object(data.values(spans[2], t("earliest"))[0], '"2020"')         # Datatype, LessThanOrEquals
+    data.set_object(data.values(spans[2], t("earliest"))[0], '"2020"')  # Datatype, LessThanOrEquals
     data.set_object(data.values(spans[3], t("precision"))[0], "<http://www.w3.org/2006/time#unitHour>")  # In
     data.added += [(OUTSIDE, RDF_TYPE, t("State")), (OUTSIDE, LABEL, '"Nowhere"@en')]  # Pattern
     attributed = data.subjects(t("epistemicStatus"), t("AttributedToSpeaker"))[0]
-    data.remove(data.values(attributed, t("accordingTo"))[0])                  # Or: attributed, no speaker named
+    data.remove(data.values(attributed, t("accordingTo"))[0])  # Or: attributed, no speaker named
     linkage = by_type[t("Linkage")][0]
     linked = data.triples[data.values(linkage, t("linkedAct"))[0]][2]
-    data.set_object(data.values(linked, t("epistemicStatus"))[0], t("ReportedByArticle"))  # Node: not hypothetical
+    data.set_object(
+        data.values(linked, t("epistemicStatus"))[0], t("ReportedByArticle")
+    )  # Node: not hypothetical
     relation = by_type[t("BilateralRelation")][0]
-    data.added.append((relation, t("party"), by_type[t("State")][5]))          # MaxCount: three parties
+    data.added.append((relation, t("party"), by_type[t("State")][5]))  # MaxCount: three parties
     digest = data.find(t("textSha256"), skip=1)
-    data.set_object(digest, data.triples[digest][2].upper())                   # Pattern: upper-case digest
+    data.set_object(digest, data.triples[digest][2].upper())  # Pattern: upper-case digest
     data.remove(data.values(by_type[t("GovernmentBody")][0], t("governmentOf"))[0])  # MinCount
     act = data.subjects(t("epistemicStatus"), t("ReportedByArticle"))
     treaty_act = next(s for s in by_type[t("Denunciation")] + by_type[t("Withdrawal")] if s in act)
-    data.remove(data.values(treaty_act, t("treaty"))[0])                       # MinCount: no treaty
+    data.remove(data.values(treaty_act, t("treaty"))[0])  # MinCount: no treaty
     speech = by_type[t("Declaration")][0]
-    data.remove(data.values(speech, t("content"))[0])                          # MinCount: no content
-    data.added += [("_:anonymous", RDF_TYPE, t("State")), ("_:anonymous", LABEL, '"Anonymous"@en')]  # NodeKind
+    data.remove(data.values(speech, t("content"))[0])  # MinCount: no content
+    data.added += [
+        ("_:anonymous", RDF_TYPE, t("State")),
+        ("_:anonymous", LABEL, '"Anonymous"@en'),
+    ]  # NodeKind
     return data.lines()

@@ -24,17 +24,19 @@ def add_generate(subcommands: argparse._SubParsersAction) -> None:
         "generate",
         help="write synthetic benchmark data (N-Triples) to standard output",
         description=(
-            "Write about N triples of invented articles (states, alliances, treaties, treaty acts, speech acts, "
-            "time spans, sources with sentence tables and anchored spans) under "
-            "https://example.org/treatykg-synthetic/, so they can never pass for real facts. The same seed gives "
-            "byte-identical output; the data conforms to the shapes for that base."
+            "Write about N triples of invented articles (states, alliances, treaties, treaty acts, speech "
+            "acts, time spans, sources with sentence tables and anchored spans) under "
+            "https://example.org/treatykg-synthetic/, so they can never pass for real facts. The same seed "
+            "gives byte-identical output; the data conforms to the shapes for that base."
         ),
         **examples("""
             treatykg generate --triples 10000 > synthetic-10k.nt
             treatykg generate --triples 1000000 --seed 7 | gzip > synthetic-1m.nt.gz
         """),
     )
-    parser.add_argument("--triples", type=_positive, required=True, metavar="N", help="about how many triples")
+    parser.add_argument(
+        "--triples", type=_positive, required=True, metavar="N", help="about how many triples"
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default: 0)")
     parser.set_defaults(run=run_generate)
 

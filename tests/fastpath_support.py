@@ -1,0 +1,73 @@
+"""What the fast-path tests share: generated data, stores built from it, the owlrl and pySHACL reference."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from treatykg import resources
+from treatykg.graph.fastpath import load_ontology
+from treatykg.graph.generate import generate_lines
+from treatykg.graph.reason import closure, filter_inferred, is_informative
+from treatykg.graph.rules import INFERRED, reason
+from treatykg.graph.terms import graph_from_quads, to_rdflib
+from treatykg.iris import BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE, source_graph
+
+ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
+SYNTHETIC = ox.NamedNode(SYNTHETIC_BASE + "graph/synthetic")
+ARTICLE = ox.NamedNode(source_graph("cfe-withdrawal-article"))
+SEED = 1
+
+
+@cache
+def lines(triples: int, seed: int = SEED) -> tuple[str, ...]:
+    """Generated N-Triples lines (cached: several modules use the 10k set)."""
+    return tuple(generate_lines(triples, seed))
+
+
+def store_with(
+    data: str | bytes, graph: ox.NamedNode, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES
+) -> ox.Store:
+    """A fresh in-memory store holding the ontology and `data` in `graph`."""
+    store = ox.Store()
+    load_ontology(store)
+    store.load(input=data, format=fmt, to_graph=graph, base_iri=BASE)
+    return store
+
+
+def synthetic_store(triples: int = 10_000) -> ox.Store:
+    """A store with the generated data."""
+    return store_with("".join(lines(triples)), SYNTHETIC)
+
+
+def article_store() -> ox.Store:
+    """A store with the seed article's data."""
+    text = (resources.data_dir() / "cfe-withdrawal-article.ttl").read_bytes()
+    return store_with(text, ARTICLE, ox.RdfFormat.TURTLE)
+
+
+def asserted(store: ox.Store) -> Graph:
+    """The store's asserted triples (every graph but the inferred one) as rdflib, bnode labels kept."""
+    return graph_from_quads(quad for quad in store if quad.graph_name != INFERRED)
+
+
+def graph_of(store: ox.Store, *graphs: ox.NamedNode) -> Graph:
+    """The union of some graphs of the store as rdflib."""
+    return graph_from_quads(quad for quad in store if quad.graph_name in graphs)
+
+
+def fast_inferred(store: ox.Store) -> set:
+    """Reason with the fast path; its inferred triples (as rdflib terms) after the project's filter."""
+    reason(store)
+    triples = {
+        tuple(to_rdflib(t) for t in (q.subject, q.predicate, q.object))
+        for q in store.quads_for_pattern(None, None, None, INFERRED)
+    }
+    return {triple for triple in triples if is_informative(triple)}
+
+
+def owlrl_inferred(graph: Graph) -> set:
+    """owlrl's inferred triples for `graph` after the project's filter (the reference)."""
+    return set(filter_inferred(closure(graph), graph))
