@@ -271,9 +271,9 @@ def _validate(view: _View, checked: Checked, delta_triples: set[Triple], tbox: G
             following |= {o for _, _, o in out | inferred if isinstance(o, URIRef | BNode)} - seen
         seen |= following
         frontier = following
-    # pySHACL takes IRIs only as focus nodes: with a blank node among them, the whole neighbourhood is
-    # validated and the results are kept for the focus nodes.
-    nodes = None if any(isinstance(n, BNode) for n in focus) else sorted(focus, key=str)
+    # pySHACL takes only http(s)/urn/file IRIs as focus nodes (it reads anything else as a CURIE): with any
+    # other node among them, the whole neighbourhood is validated and the results kept for the focus nodes.
+    nodes = None if any(not _pyshacl_focusable(n) for n in focus) else sorted(focus, key=str)
     stated = validate(asserted, base, ontology=tbox, focus_nodes=nodes)
     full = validate(entailed, base, ontology=tbox, focus_nodes=nodes)
     results = tuple(
@@ -322,3 +322,8 @@ def literal_safe(triple: Triple) -> bool:
     """Whether a triple can be stored (RDF 1.1: no literal subject, IRI predicate)."""
     s, p, _ = triple
     return not isinstance(s, Literal) and isinstance(p, URIRef)
+
+
+def _pyshacl_focusable(node: object) -> bool:
+    """Whether pySHACL's focus_nodes option takes the node as the IRI it is (see pyshacl.validator)."""
+    return isinstance(node, URIRef) and str(node).lower().startswith(("http:", "https:", "urn:", "file:"))

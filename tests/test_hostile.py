@@ -191,3 +191,10 @@ def test_access_log_lines_are_parseable_logfmt() -> None:
     line = access_formatter().format(record)
     assert line == "ts=2026-11-28T00:00:00.250Z level=INFO method=GET status=200"
     assert all("=" in part for part in line.split(" "))
+
+
+def test_write_about_a_non_http_iri_is_validated_not_a_500(server: LiveServer) -> None:
+    """pySHACL reads a focus node like <mailto:…> as a CURIE and crashes; such writes still validate."""
+    reply = server.update('INSERT DATA { <mailto:someone@example.org> <http://e/name> "someone" }')
+    assert reply.status == 204, reply.text
+    assert get(server, "ASK { <mailto:someone@example.org> <http://e/name> ?n }").text.find("true") >= 0
