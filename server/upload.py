@@ -69,7 +69,11 @@ def _rdf_xml(body: bytes, base_iri: str) -> list[ox.Quad]:
         graph.parse(data=body, format="xml", publicID=base_iri)
     except Exception as error:
         raise BadPayload(f"RDF/XML syntax error: {error}") from None
-    return list(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    try:
+        # rdflib's RDF/XML parser lets malformed IRIs through; its serializer or Oxigraph then rejects them.
+        return list(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    except Exception as error:
+        raise BadPayload(f"RDF/XML holds an invalid IRI or literal: {error}") from None
 
 
 def parse(body: bytes, media_type: str, base_iri: str) -> list[ox.Quad]:

@@ -307,7 +307,7 @@ def test_things_are_named_under_the_project_base(data: Graph) -> None:
             assert str(s).startswith(iris.BASE + "data/")
             continue
         assert isinstance(s, URIRef), s
-        assert s.startswith((iris.ID, iris.SOURCE)), s
+        assert str(s).startswith((iris.ID, iris.SOURCE)), s
         assert re.fullmatch(r"[a-z0-9/\-]+", str(s).removeprefix(iris.BASE)), s
 
 

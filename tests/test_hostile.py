@@ -198,3 +198,16 @@ def test_write_about_a_non_http_iri_is_validated_not_a_500(server: LiveServer) -
     reply = server.update('INSERT DATA { <mailto:someone@example.org> <http://e/name> "someone" }')
     assert reply.status == 204, reply.text
     assert get(server, "ASK { <mailto:someone@example.org> <http://e/name> ?n }").text.find("true") >= 0
+
+
+def test_rdf_xml_with_an_invalid_iri_is_400(server: LiveServer) -> None:
+    """rdflib's RDF/XML parser lets `{` into an IRI; the upload is refused as bad input, not a 500."""
+    body = (
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="http://e/{ttp:/e/a"><rdf:value>1</rdf:value></rdf:Description></rdf:RDF>'
+    )
+    reply = server.request(
+        "PUT", "/store?graph=http://e/bad-iri", body.encode(), {"Content-Type": "application/rdf+xml", **AUTH}
+    )
+    assert reply.status == 400, reply.text
+    assert "invalid IRI" in reply.text
