@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from treatykg.iris import PREFIXES as IRI_PREFIXES
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
@@ -29,14 +31,7 @@ RDF_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
 }
 # Prefixes for Turtle and TriG output: readable results for the project's own terms.
-PREFIXES = {
-    "tkg": "https://w3id.org/treatykg/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#",
-}
+PREFIXES = {name: IRI_PREFIXES[name] for name in ("tkg", "rdf", "rdfs", "owl", "xsd", "prov")}
 
 
 def truncation_note(limit: int) -> str:

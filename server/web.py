@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from flask import Flask, Response, render_template, request
 
 from treatykg.iris import BASE, ONTOLOGY
+from treatykg.iris import PREFIXES as IRI_PREFIXES
 from treatykg.server import negotiate
 
 # Every HTML answer: nothing but this host's own files, no inline script or style, no framing.
@@ -16,25 +17,8 @@ CSP = (
     "img-src 'self' data:"
 )
 
-PREFIXES = {
-    "tkg": "https://w3id.org/treatykg/ontology#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "wd": "http://www.wikidata.org/entity/",
-    "treatykg": BASE,
-}
+# The project's prefix table (one source: treatykg.iris), plus the base itself for readable local IRIs.
+PREFIXES = {**IRI_PREFIXES, "treatykg": BASE}
 
 
 def local(iri: str) -> str:
