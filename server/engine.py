@@ -100,9 +100,10 @@ class Zygote:
 
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # A fresh interpreter (fork+exec), not a fork of this threaded process.
+        # A fresh interpreter (fork+exec), not a fork of this threaded process. -P keeps the working directory
+        # off sys.path: run from a checkout, its treatykg/ folder would shadow the installed package.
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "treatykg.server.zygote", str(theirs.fileno())],
+            [sys.executable, "-P", "-m", "treatykg.server.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
             start_new_session=True,  # Ctrl-C goes to the server, which then closes the control socket
         )

@@ -23,11 +23,11 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     """`treatykg serve --port 0` on an empty store (so it builds first), until the module's tests are done."""
     store = tmp_path_factory.mktemp("served") / "store"
     environ = {**os.environ, "TREATYKG_UPDATE_TOKEN": "cli-token"}
+    # The console script, run from the checkout's root as the README's main command is: the checkout's
+    # treatykg/ folder must not shadow the installed package, in the server or in its read-view process.
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from treatykg.cli import main; raise SystemExit(main())",
+            str(Path(sys.executable).with_name("treatykg")),
             "serve",
             "--port",
             "0",
@@ -37,6 +37,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         stderr=subprocess.PIPE,
         text=True,
         env=environ,
+        cwd=Path(__file__).resolve().parents[1],
     )
     lines = []
     for line in process.stderr:
