@@ -97,7 +97,10 @@ sys.stdin.read()
 def test_every_store_command_refuses_a_store_another_process_holds(capsys, tmp_path, command):
     store = tmp_path / "store"
     holder = subprocess.Popen(
-        [sys.executable, "-P", "-c", HOLDER, str(store)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-P", "-c", HOLDER, str(store)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline() == "holding\n"
