@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import signal
 import statistics
@@ -22,6 +21,9 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+# bench/ is this script's folder, so on sys.path: one PSS reader for the soak and the endpoint benchmark.
+from endpoint import pss_bytes
 
 TOKEN = "soak-token"  # noqa: S105 - the scratch server's own token
 READS = [
@@ -35,25 +37,7 @@ READS = [
 
 def pss_kib(root: int) -> int:
     """Sum of PSS (KiB) over `root` and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry))
-    total, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        pending += children.get(pid, [])
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+    return pss_bytes(root)[0] // 1024
 
 
 def start_server(store: Path, port_file: Path) -> tuple[subprocess.Popen, str]:
