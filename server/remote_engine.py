@@ -155,18 +155,10 @@ class RemoteEngine:
             named_graphs=tuple(job.get("named_graphs") or ()),
             timeout=timeout,
         ) as answer:
-            result = parse_answer(answer)
-            if isinstance(result, ox.QueryBoolean):
-                family, write = "boolean", lambda key: (results.write_boolean(bool(result), key), False)
-            elif isinstance(result, ox.QuerySolutions):
-                family, write = "solutions", lambda key: results.write_solutions(result, key, limit)
-            else:
-                family, write = "graph", lambda key: results.write_graph(result, key, limit)
-            choice = formats.get(family)
-            if choice is None:
+            family, content_type, body, truncated = results.write_result(parse_answer(answer), formats, limit)
+            if content_type is None:
                 return Outcome(406, message=f"no acceptable format for a {family} result")
-            body, truncated = write(choice[0])
-        return Outcome(200, body=body, content_type=choice[1], truncated=truncated, family=family)
+        return Outcome(200, body=body, content_type=content_type, truncated=truncated, family=family)
 
     def _dump(self, job: dict, timeout: float) -> Outcome:
         """A graph (or the dataset) by the Graph Store Protocol, in the negotiated RDF format."""

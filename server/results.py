@@ -206,3 +206,21 @@ def write_graph(triples: Iterable[ox.Triple], key: str, limit: int) -> tuple[byt
     prefixes = PREFIXES if key in ("turtle", "trig") else None
     body = ox.serialize(kept, format=RDF_FORMATS[key], prefixes=prefixes)
     return (_with_note(body, key, truncation_note(limit)) if truncated else body), truncated
+
+
+def write_result(result, formats: dict, limit: int) -> tuple[str, str | None, bytes, bool]:
+    """A query result in the format negotiated for its family: (family, media type, body, truncated).
+
+    The media type is None when the client accepts no format of the result's family (a 406).
+    """
+    if isinstance(result, ox.QueryBoolean):
+        family, write = "boolean", lambda key: (write_boolean(bool(result), key), False)
+    elif isinstance(result, ox.QuerySolutions):
+        family, write = "solutions", lambda key: write_solutions(result, key, limit)
+    else:
+        family, write = "graph", lambda key: write_graph(result, key, limit)
+    choice = formats.get(family)
+    if choice is None:
+        return family, None, b"", False
+    body, truncated = write(choice[0])
+    return family, choice[1], body, truncated

@@ -183,17 +183,10 @@ def _execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     except SyntaxError as error:
         return {"status": 400, "message": f"query syntax error: {error}"}, b""
     formats, limit = job["formats"], job["row_limit"]
-    if isinstance(result, ox.QueryBoolean):
-        family, write = "boolean", lambda key: (results.write_boolean(bool(result), key), False)
-    elif isinstance(result, ox.QuerySolutions):
-        family, write = "solutions", lambda key: results.write_solutions(result, key, limit)
-    else:
-        family, write = "graph", lambda key: results.write_graph(result, key, limit)
-    choice = formats.get(family)
-    if choice is None:
+    family, content_type, body, truncated = results.write_result(result, formats, limit)
+    if content_type is None:
         return {"status": 406, "message": f"no acceptable format for a {family} result"}, b""
-    body, truncated = write(choice[0])
-    return {"status": 200, "content_type": choice[1], "truncated": truncated, "family": family}, body
+    return {"status": 200, "content_type": content_type, "truncated": truncated, "family": family}, body
 
 
 def _dump(store: ox.Store, job: dict) -> tuple[dict, bytes]:
