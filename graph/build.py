@@ -45,6 +45,12 @@ class Inputs:
     graphs: dict[str, Graph] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # graph name -> the file it came from
 
+    def stated_in(self, node: Node) -> list[str]:
+        """The data files that state something about `node`, for messages about it."""
+        return [
+            str(self.files[name]) for name in sorted(self.graphs) if (node, None, None) in self.graphs[name]
+        ]
+
     def origin(self, triple: Triple) -> str | None:
         """The file that asserts `triple`, for error messages."""
         if triple in self.ontology:
@@ -82,15 +88,17 @@ def input_name(path: Path) -> str:
     return path.name
 
 
-def provenance(inputs: Inputs, reasoned: bool) -> dict:
-    """The build's provenance: package versions and the SHA-256 of every input file (no timestamps)."""
-    files = [("ontology", inputs.ontology_path), ("shapes", resources.shapes_file())]
-    files += [("data", path) for path in sorted(set(inputs.files.values()))]
+def provenance(ontology_path: Path, data_files: Iterable[Path], reasoning: str) -> dict:
+    """The build's provenance: package versions and the SHA-256 of every input file (no timestamps).
+
+    `reasoning` names what inferred the inferred graph ("none" if nothing did)."""
+    files = [("ontology", ontology_path), ("shapes", resources.shapes_file())]
+    files += [("data", path) for path in sorted(set(data_files))]
     return {
         "software": {
             name: _version(name) for name in ("treatykg", "owlrl", "pyshacl", "rdflib", "pyoxigraph")
         },
-        "reasoning": "owlrl OWL 2 RL" if reasoned else "none",
+        "reasoning": reasoning,
         "inputs": [{"role": role, "name": input_name(path), "sha256": sha256(path)} for role, path in files],
     }
 
@@ -118,19 +126,26 @@ def source_classes(*graphs: Graph) -> set[Node]:
 
 
 def data_graph_name(path: Path, graph: Graph, classes: Iterable[Node]) -> str:
-    """graph/source/<slug> if the file declares exactly one source/<slug>, else graph/<file stem>."""
-    sources = {
-        subject
-        for cls in classes
-        for subject in graph.subjects(RDF.type, cls)
-        if isinstance(subject, URIRef) and _source_slug(subject)
-    }
-    if len(sources) == 1:
-        return source_graph(_source_slug(next(iter(sources))))
+    """The graph name of a data file (graph_name_for) whose triples are `graph`."""
+    sources = (subject for cls in classes for subject in graph.subjects(RDF.type, cls))
+    return graph_name_for(path, [str(subject) for subject in sources if isinstance(subject, URIRef)])
+
+
+def graph_name_for(path: Path, sources: Iterable[str]) -> str:
+    """graph/source/<slug> if the file declares exactly one source/<slug> (of the IRIs typed as tkg:Source or
+    a subclass, `sources`), else graph/<file stem>."""
+    slugs = {slug for slug in map(_source_slug, sources) if slug}
+    if len(slugs) == 1:
+        return source_graph(next(iter(slugs)))
+    return stem_graph_name(path)
+
+
+def stem_graph_name(path: Path) -> str:
+    """graph/<file stem>, the name of a data file that declares no single source."""
     return GRAPH + quote(path.stem, safe="-._~")
 
 
-def _source_slug(iri: URIRef) -> str | None:
+def _source_slug(iri: str) -> str | None:
     """The <slug> of https://w3id.org/treatykg/source/<slug>, or None for any other IRI."""
     rest = str(iri).removeprefix(SOURCE)
     if rest == str(iri) or not rest or any(char in rest for char in "/#?"):
@@ -154,7 +169,7 @@ def load_inputs(
         else:
             named = {data_graph_name(path, loaded, source_classes(inputs.ontology, loaded)): loaded}
         for name, graph in named.items():
-            _claim(inputs, name, path)
+            claim(inputs.files, name, path)
             inputs.graphs[name] = graph
         progress.done(f"loaded {path}", sum(len(graph) for graph in named.values()))
     return inputs
@@ -189,15 +204,15 @@ def _graphs_of_dataset(path: Path, dataset, ontology: Graph) -> dict[str, Graph]
     return graphs
 
 
-def _claim(inputs: Inputs, name: str, path: Path) -> None:
-    """Refuse a data graph name that the build already gives to something else."""
+def claim(files: dict[str, Path], name: str, path: Path) -> None:
+    """Record `path` as the file of graph `name` in `files`, refusing a name the build already gives away."""
     if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH):
         raise InputError(f"its graph name {name} is reserved for the build; rename the file", path)
-    if name in inputs.files:
+    if name in files:
         raise InputError(
-            f"both this file and {inputs.files[name]} would be the graph {name}; merge or rename them", path
+            f"both this file and {files[name]} would be the graph {name}; merge or rename them", path
         )
-    inputs.files[name] = path
+    files[name] = path
 
 
 def union(graphs: Iterable[Graph]) -> Graph:
@@ -220,9 +235,10 @@ def validate_graphs(ontology: Graph, asserted: Graph, inferred: Graph, base: str
     return Report(conforms=entailed.conforms and stated.conforms, results=results)
 
 
-def describe_result(result: ValidationResult, files: Mapping[str, Path], graphs: Mapping[str, Graph]) -> str:
-    """One line for a SHACL result: where the focus node is stated, the node, the path and the message."""
-    where = [str(files[name]) for name in sorted(graphs) if (result.focus, None, None) in graphs[name]]
+def describe_result(result: ValidationResult, inputs) -> str:
+    """One line for a SHACL result: the files that state the focus node (`inputs.stated_in`), the node, the
+    path and the message."""
+    where = inputs.stated_in(result.focus)
     prefix = f"{', '.join(where)}: " if where else ""
     severity = str(result.severity).rsplit("#", 1)[-1].lower()
     path = f" {_short_path(result.path)}" if result.path else ""
@@ -265,7 +281,7 @@ def check(
     return inferred, report
 
 
-def _without_blank_nodes_of(graphs: Iterable[Graph], inferred: Graph) -> Graph:
+def without_blank_nodes_of(graphs: Iterable[Graph], inferred: Graph) -> Graph:
     """`inferred` minus triples about blank nodes of `graphs` (the kept graphs, which stay in the store)."""
     # INSERT DATA always mints fresh blank nodes, so such a triple would land on a new, unconnected node.
     blank = {term for graph in graphs for triple in graph for term in triple if isinstance(term, BNode)}
@@ -286,19 +302,25 @@ def build(
     progress: Progress = QUIET,
 ) -> BuildResult:
     """Reason over and validate `inputs` plus the store's other graphs, then swap in the build's graphs."""
-    # The server's write log (graph/writes) is metadata about writes, not asserted facts: kept, not reasoned over.
-    kept = {name: graph for name, graph in other_graphs(handle, inputs.graphs).items() if name != WRITES_GRAPH}
+    # The server's write log (graph/writes) is metadata about writes, not asserted facts: kept, not
+    # reasoned over.
+    kept = {
+        name: graph for name, graph in other_graphs(handle, inputs.graphs).items() if name != WRITES_GRAPH
+    }
     inferred, report = check(inputs, kept, reasoned, base, progress)
     if not report.conforms:
-        lines = [describe_result(result, inputs.files, inputs.graphs) for result in report.violations]
+        lines = [describe_result(result, inputs) for result in report.violations]
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
     graphs = {ONTOLOGY_GRAPH: inputs.ontology, **inputs.graphs}
-    inferred = _without_blank_nodes_of(kept.values(), inferred)
+    inferred = without_blank_nodes_of(kept.values(), inferred)
     if len(inferred):
         graphs[INFERRED_GRAPH] = inferred
+    build_record = provenance(
+        inputs.ontology_path, inputs.files.values(), "owlrl OWL 2 RL" if reasoned else "none"
+    )
     if is_remote(handle.path):
-        new_version = handle.replace_build_graphs(graphs, build=provenance(inputs, reasoned))  # a push
+        new_version = handle.replace_build_graphs(graphs, build=build_record)  # a push
     else:
-        new_version = replace_build_graphs(handle, graphs, build=provenance(inputs, reasoned))
+        new_version = replace_build_graphs(handle, graphs, build=build_record)
     progress.done(f"stored in {handle.path}", sum(len(graph) for graph in graphs.values()), "quads")
     return BuildResult(new_version, {name: len(graph) for name, graph in graphs.items()}, report)

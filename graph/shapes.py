@@ -86,7 +86,7 @@ def regex_escape(text: str) -> str:
 
 def load_shapes(base: str = BASE) -> Graph:
     """The TreatyKG shapes graph, its instance-IRI patterns rewritten for the IRI `base`."""
-    _check_base(base)
+    check_base(base)
     shapes = load(resources.shapes_file())
     if base == BASE:
         return shapes
@@ -134,7 +134,7 @@ def validate(
     return Report(conforms=all(result.severity != SH.Violation for result in results), results=results)
 
 
-def _check_base(base: str) -> None:
+def check_base(base: str) -> None:
     """Refuse a base that is not an absolute http(s) IRI ending in '/', under which ids are appended."""
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc or not base.endswith("/"):

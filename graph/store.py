@@ -6,6 +6,9 @@ A store is a directory:
     <store>/treatykg.pid    the lock: PID and name of the process holding the store (flock'ed while held)
     <store>/version.json    the store version: a counter bumped at every commit, the quads per graph at that
                             commit, the graphs the last build owns and that build's provenance
+    <store>/oxigraph.next/, oxigraph.old/, version.next.json, oxigraph.next.nq
+                            only while a bulk build swaps in a new database (replace_database), or after one
+                            was killed: open_store settles them first
 
 API (the endpoint uses the same):
 
@@ -23,8 +26,9 @@ import fcntl
 import gc
 import json
 import os
+import shutil
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +46,10 @@ LOCK_FILE = "treatykg.pid"
 VERSION_FILE = "version.json"
 # The record of a commit being made: written before the store commits, promoted to version.json after.
 PENDING_FILE = "version.pending.json"
+# A bulk build's new database and version record, and the old database while it is swapped out.
+NEXT_DIR, OLD_DIR, NEXT_VERSION_FILE = "oxigraph.next", "oxigraph.old", "version.next.json"
+# A file a swap's `fill` may write its data through; removed with the swap's other leftovers.
+SWAP_SCRATCH_FILE = "oxigraph.next.nq"
 
 # Always the build's, even in a store whose version file was lost: reasoning must never read an old
 # inferred graph back as asserted data.
@@ -151,7 +159,7 @@ class OpenStore:
 def open_store(path: str | os.PathLike[str], holder: str = "treatykg", create: bool = True) -> OpenStore:
     """Lock and open the store at `path` (created if missing and `create`); StoreInUse if another holds it."""
     path = Path(path)
-    if not create and not (path / DATABASE_DIR).is_dir():
+    if not create and not (path / DATABASE_DIR).is_dir() and not (path / OLD_DIR).is_dir():
         raise StoreError(f"{path}: no store here; run `treatykg build` first")
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -169,6 +177,7 @@ def open_store(path: str | os.PathLike[str], holder: str = "treatykg", create: b
     os.ftruncate(lock_fd, 0)
     os.pwrite(lock_fd, f"{os.getpid()}\n{holder}\n".encode(), 0)
     try:
+        settle_swap(path)
         store = ox.Store(str(path / DATABASE_DIR))
     except OSError as error:
         os.ftruncate(lock_fd, 0)
@@ -196,15 +205,15 @@ def read_version(path: str | os.PathLike[str]) -> StoreVersion:
         raise StoreError(f"{Path(path) / VERSION_FILE}: unreadable store version ({error})") from None
 
 
-def _write_version(path: Path, version: StoreVersion) -> None:
-    """Write the version file atomically: a reader sees the old file or the new one, never a torn one."""
-    target = path / VERSION_FILE
-    temporary = path / f".{VERSION_FILE}.{os.getpid()}.tmp"
+def _write_record(path: Path, name: str, version: StoreVersion) -> None:
+    """Write a version record atomically and durably: a reader sees the old file or the new one, never a
+    torn one."""
+    temporary = path / f".{name}.{os.getpid()}.tmp"
     with temporary.open("w", encoding="utf-8") as stream:
         stream.write(version.to_json())
         stream.flush()
         os.fsync(stream.fileno())
-    os.replace(temporary, target)
+    os.replace(temporary, path / name)
 
 
 def graph_quads(store: ox.Store) -> tuple[dict[str, int], int]:
@@ -218,13 +227,12 @@ def graph_quads(store: ox.Store) -> tuple[dict[str, int], int]:
     return named, default
 
 
-def record_commit(
-    handle: OpenStore, build_graphs: Iterable[str] | None = None, build: dict | None = None
+def next_version(
+    previous: StoreVersion, store: ox.Store, build_graphs: Iterable[str] | None, build: dict | None
 ) -> StoreVersion:
-    """Bump the version after a committed write and record the quads per graph; returns the new version."""
-    previous = handle.version()
-    named, default = graph_quads(handle.store)
-    version = StoreVersion(
+    """The version after `previous` for what `store` now holds (build graphs and provenance kept if None)."""
+    named, default = graph_quads(store)
+    return StoreVersion(
         version=previous.version + 1,
         store_id=previous.store_id or uuid.uuid4().hex[:12],
         graph_quads=named,
@@ -232,21 +240,22 @@ def record_commit(
         build_graphs=tuple(sorted(build_graphs)) if build_graphs is not None else previous.build_graphs,
         build=build if build is not None else previous.build,
     )
+
+
+def record_commit(
+    handle: OpenStore, build_graphs: Iterable[str] | None = None, build: dict | None = None
+) -> StoreVersion:
+    """Bump the version after a committed write and record the quads per graph; returns the new version."""
+    version = next_version(handle.version(), handle.store, build_graphs, build)
     # Written after the commit: a crash in between leaves the data new and the counter old, which
     # `treatykg check` sees as counts that differ from the store's.
-    _write_version(handle.path, version)
+    _write_record(handle.path, VERSION_FILE, version)
     return version
 
 
 def write_pending(handle: OpenStore, version: StoreVersion) -> None:
     """Record the commit about to be made (before the store commits it), durably."""
-    target = handle.path / PENDING_FILE
-    temporary = handle.path / f".{PENDING_FILE}.{os.getpid()}.tmp"
-    with temporary.open("w", encoding="utf-8") as stream:
-        stream.write(version.to_json())
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, target)
+    _write_record(handle.path, PENDING_FILE, version)
 
 
 def finish_pending(handle: OpenStore, landed: bool) -> StoreVersion:
@@ -254,7 +263,7 @@ def finish_pending(handle: OpenStore, landed: bool) -> StoreVersion:
     pending = handle.path / PENDING_FILE
     if landed:
         version = StoreVersion.from_json(pending.read_text(encoding="utf-8"))
-        _write_version(handle.path, version)
+        _write_record(handle.path, VERSION_FILE, version)
     pending.unlink(missing_ok=True)
     return handle.version()
 
@@ -312,6 +321,70 @@ def replace_build_graphs(
     except (OSError, RuntimeError, SyntaxError, ValueError) as error:
         raise StoreError(f"{handle.path}: the store was left unchanged: {error}") from None
     return record_commit(handle, build_graphs=graphs, build=build)
+
+
+def replace_database(
+    handle: OpenStore, fill: Callable[[ox.Store], None], build_graphs: Iterable[str], build: dict
+) -> StoreVersion:
+    """Replace the whole database with one `fill` writes, for a build too large for one update request.
+
+    The new database is built beside the old one (`oxigraph.next/`, with `version.next.json`; `fill` may
+    use the file `oxigraph.next.nq` on the way), then swapped in by two renames. Renaming the old database
+    away is the commit point: a process killed before it leaves the old store, one killed after it the new
+    store, which the next open_store completes (settle_swap). `fill` must copy whatever of the old store is
+    to be kept; the old store stays open and readable while it runs.
+    """
+    path = handle.path
+    settle_swap(path)  # a leftover of a build killed before its commit point
+    try:
+        database = ox.Store(str(path / NEXT_DIR))
+        try:
+            fill(database)
+            database.flush()
+            version = next_version(handle.version(), database, build_graphs, build)
+        finally:
+            del database  # closes it: RocksDB closes when the last reference goes
+            gc.collect()
+        _write_record(path, NEXT_VERSION_FILE, version)
+    except BaseException as error:
+        settle_swap(path)
+        if isinstance(error, OSError):  # a full disk, say: the user's to fix, not a crash
+            raise StoreError(f"{path}: the store was left unchanged: {error}") from None
+        raise
+    handle.store = None
+    gc.collect()  # closes the old database before its directory is renamed away
+    try:
+        (path / DATABASE_DIR).rename(path / OLD_DIR)  # the commit point
+        _sync_directory(path)
+        settle_swap(path)
+        handle.store = ox.Store(str(path / DATABASE_DIR))
+    except OSError as error:
+        raise StoreError(f"{path}: the new database was not swapped in: {error}") from None
+    return version
+
+
+def settle_swap(path: Path) -> None:
+    """Finish or undo a database swap that replace_database started, so `oxigraph/` is whole again."""
+    if (path / OLD_DIR).is_dir():  # past the commit point: the new database and record win
+        if (path / NEXT_DIR).is_dir():
+            (path / NEXT_DIR).rename(path / DATABASE_DIR)
+        if (path / NEXT_VERSION_FILE).exists():
+            (path / NEXT_VERSION_FILE).rename(path / VERSION_FILE)
+        _sync_directory(path)
+        shutil.rmtree(path / OLD_DIR)
+    else:  # before it: whatever the swap had written is dropped
+        shutil.rmtree(path / NEXT_DIR, ignore_errors=True)
+        (path / NEXT_VERSION_FILE).unlink(missing_ok=True)
+    (path / SWAP_SCRATCH_FILE).unlink(missing_ok=True)
+
+
+def _sync_directory(path: Path) -> None:
+    """Make the renames inside `path` durable."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def query_union(store: ox.Store, query: str, **options):

@@ -58,7 +58,7 @@ def run_validate(args: argparse.Namespace) -> int:
         sys.stdout.write(report_graph(report, load_shapes()).serialize(format="turtle"))
     else:
         for result in report.results:
-            print(describe_result(result, inputs.files, inputs.graphs))
+            print(describe_result(result, inputs))
         verdict = "conforms" if report.conforms else "does not conform"
         print(f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
     return EXIT_OK if report.conforms else EXIT_INVALID

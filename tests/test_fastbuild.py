@@ -1,0 +1,206 @@
+"""`treatykg build --engine fast`: the same store as the reference engine, and a database swap that a kill
+can't tear. (Both engines also run every case of tests/test_build_cli.py.)"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from oxigraph_harness import OxigraphServer
+from pipeline_support import FIXTURES, canonical, run, store_quads, store_state
+
+from treatykg.cmd_build import AUTO_FAST_BYTES, choose_engine
+from treatykg.graph.generate import Generator, write_ntriples
+from treatykg.graph.store import (
+    DATABASE_DIR,
+    NEXT_DIR,
+    NEXT_VERSION_FILE,
+    OLD_DIR,
+    VERSION_FILE,
+    open_store,
+    read_version,
+)
+from treatykg.iris import INFERRED_GRAPH, SYNTHETIC_BASE
+
+TREATYKG = Path(sys.executable).with_name("treatykg")  # the installed console script
+TINY = FIXTURES / "tiny-article.ttl"
+
+
+def export(capsys, store: Path, out: Path) -> dict[str, bytes]:
+    """The canonical N-Quads dumps `treatykg export` writes for a store (VoID aside: it names the engine)."""
+    assert run(capsys, "export", "--format", "nq", "--store", store, "--out", out).code == 0
+    return {name: (out / name).read_bytes() for name in ("dataset.nq", "inferred.nq", "asserted.nq")}
+
+
+def test_both_engines_build_byte_identical_stores_from_the_article(capsys, tmp_path):
+    for engine in ("reference", "fast"):
+        result = run(capsys, "build", "--engine", engine, "--store", tmp_path / engine)
+        assert result.code == 0, result.err
+        assert f"({engine} engine)" in result.out
+    reference, fast = (export(capsys, tmp_path / e, tmp_path / f"{e}-out") for e in ("reference", "fast"))
+    assert fast == reference
+    assert b"<https://w3id.org/treatykg/graph/inferred> .\n" in fast["dataset.nq"]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    """2,000 generated triples (their own IRI base) as an N-Triples file."""
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.nt"
+    with path.open("wb") as stream:
+        write_ntriples(stream, Generator(3).lines(2000))
+    return path
+
+
+def test_both_engines_build_byte_identical_stores_from_generated_data(capsys, tmp_path, synthetic):
+    for engine in ("reference", "fast"):
+        argv = ["build", "--engine", engine, "--store", tmp_path / engine, "--data", synthetic]
+        result = run(capsys, *argv, "--base", SYNTHETIC_BASE)
+        assert result.code == 0, result.err
+    reference, fast = (export(capsys, tmp_path / e, tmp_path / f"{e}-out") for e in ("reference", "fast"))
+    assert fast == reference
+    assert len(fast["inferred.nq"].splitlines()) > 1000
+
+
+def test_generated_data_fails_under_the_wrong_base_and_a_bad_base_is_refused(capsys, tmp_path, synthetic):
+    result = run(capsys, "build", "--engine", "fast", "--store", tmp_path, "--data", synthetic)
+    assert result.code == 1
+    assert result.err.startswith("does not conform: ")
+    assert "source/span/98-141>: A source or text span must be an IRI under the project's source/ space." in (
+        result.err.replace("article-000005/", "")
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        run(capsys, "build", "--store", tmp_path, "--base", "ftp://example.org/kg")
+    assert exit_info.value.code == 2
+    assert (
+        "argument --base: IRI base must be an absolute http(s) IRI ending in '/'" in capsys.readouterr().err
+    )
+
+
+def test_auto_takes_the_fast_engine_above_the_size_threshold(tmp_path):
+    small, large = tmp_path / "small.nt", tmp_path / "large.nt"
+    small.write_bytes(b"\n")
+    with large.open("wb") as stream:
+        stream.truncate(AUTO_FAST_BYTES + 1)  # sparse: only its size is read
+    assert choose_engine("auto", [small]) == "reference"
+    assert choose_engine("auto", [large]) == "fast"
+    assert choose_engine("auto", [small, tmp_path / "missing.nt"]) == "reference"
+    assert choose_engine("auto", None) == "reference"  # the packaged article
+    assert choose_engine("reference", [large]) == "reference"
+
+
+def test_a_syntax_error_names_file_and_line(capsys, tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<http://example.org/a> <http://example.org/p> "x" .\n<http://example.org/a> <oops .\n')
+    result = run(capsys, "build", "--engine", "fast", "--store", tmp_path / "store", "--data", bad)
+    assert result.code == 2
+    assert result.err.startswith(f"{bad}:2: syntax error ")
+    assert not (tmp_path / "store" / DATABASE_DIR).exists() or store_quads(tmp_path / "store") == []
+
+
+# -- the database swap -----------------------------------------------------------------------------------
+
+
+def two_builds(capsys, tmp_path) -> tuple[Path, tuple, tuple]:
+    """A store at its first build (TINY), and the two states a second build (the article) can leave."""
+    store = tmp_path / "store"
+    assert run(capsys, "build", "--engine", "fast", "--store", store, "--data", TINY).code == 0
+    old = store_state(store)
+    after = tmp_path / "after"
+    assert run(capsys, "build", "--engine", "fast", "--store", after, "--data", TINY).code == 0
+    assert run(capsys, "build", "--engine", "fast", "--store", after).code == 0
+    return store, old, quads_and_counter(after)
+
+
+def quads_and_counter(store: Path) -> tuple[int, str]:
+    """The version counter and the canonical quads: what a torn build would make disagree."""
+    return read_version(store).version, store_state(store)[1]
+
+
+def only_the_database_and_records(store: Path) -> bool:
+    """No swap leftovers."""
+    return sorted(p.name for p in store.iterdir()) == [DATABASE_DIR, "treatykg.pid", VERSION_FILE]
+
+
+@pytest.mark.parametrize("crash_point", ["filled", "renamed-away", "renamed-in", "recorded"])
+def test_a_swap_stopped_at_any_step_is_settled_at_the_next_open(capsys, tmp_path, crash_point):
+    """Recreate what a kill leaves at each step of store.replace_database, then open the store."""
+    store, old, new = two_builds(capsys, tmp_path)
+    staged = tmp_path / "after"
+    (staged / DATABASE_DIR).rename(store / NEXT_DIR)
+    (staged / VERSION_FILE).rename(store / NEXT_VERSION_FILE)
+    if crash_point != "filled":  # past the commit point: the old database is renamed away
+        (store / DATABASE_DIR).rename(store / OLD_DIR)
+    if crash_point in ("renamed-in", "recorded"):
+        (store / NEXT_DIR).rename(store / DATABASE_DIR)
+    if crash_point == "recorded":
+        (store / NEXT_VERSION_FILE).rename(store / VERSION_FILE)
+    open_store(store).close()
+    assert only_the_database_and_records(store)
+    if crash_point == "filled":
+        assert store_state(store) == old
+    else:
+        assert quads_and_counter(store) == new
+
+
+def test_kill_9_during_a_fast_build_leaves_the_old_store_or_the_new_one(capsys, tmp_path):
+    store, old, new = two_builds(capsys, tmp_path)
+    version = read_version(store).version
+    started = time.perf_counter()
+    subprocess.run([TREATYKG, "build", "--engine", "fast", "--store", tmp_path / "timing"], check=True)
+    duration = time.perf_counter() - started
+    seen = set()
+    for kill in range(8):
+        process = subprocess.Popen(
+            [TREATYKG, "build", "--engine", "fast", "--store", store], stdout=subprocess.DEVNULL
+        )
+        time.sleep(duration * (0.3 + 0.1 * kill))  # from mid-load to after the commit
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        open_store(store).close()
+        assert only_the_database_and_records(store)
+        state = quads_and_counter(store)
+        assert state in ((version, old[1]), (version + 1, new[1]))
+        if state[1] == old[1]:
+            seen.add("old")
+        else:
+            seen.add("new")
+            assert run(capsys, "build", "--engine", "fast", "--store", store, "--data", TINY).code == 0
+            version += 2
+    assert seen == {"old", "new"}, seen
+
+
+def test_a_failed_fill_leaves_no_trace(capsys, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    assert run(capsys, "build", "--engine", "fast", "--store", store, "--data", TINY).code == 0
+    before = store_state(store)
+
+    def broken_dump(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ox.Store, "dump", broken_dump)
+    result = run(capsys, "build", "--engine", "fast", "--store", store)
+    monkeypatch.undo()
+    assert (result.code, result.err) == (
+        2,
+        f"{store}: the store was left unchanged: [Errno 28] No space left on device\n",
+    )
+    assert only_the_database_and_records(store)
+    assert store_state(store) == before
+
+
+# -- a remote store ----------------------------------------------------------------------------------------
+
+
+def test_the_fast_engine_pushes_the_same_quads_to_a_remote_store(capsys, tmp_path):
+    assert run(capsys, "build", "--engine", "reference", "--store", tmp_path / "reference").code == 0
+    with OxigraphServer(tmp_path / "remote") as server:
+        result = run(capsys, "build", "--engine", "fast", "--store", server.store)
+        assert result.code == 0, result.err
+        assert canonical(server.quads()) == canonical(store_quads(tmp_path / "reference"))
+        assert any(q.graph_name == ox.NamedNode(INFERRED_GRAPH) for q in server.quads())
