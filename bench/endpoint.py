@@ -651,56 +651,27 @@ class RdflibPath:
 
 
 def build_worker(data: str, store: str, base: str) -> int:
-    """The child that builds `store` from `data` by the fast path, step by step; prints its report."""
-    import pyoxigraph as ox
+    """The child that runs `treatykg build --engine fast` on `data`, timing each step; prints its report."""
+    from treatykg.errors import TreatyKGError
+    from treatykg.graph.fastbuild import build_fast, load_fast_inputs
+    from treatykg.graph.store import open_store
+    from treatykg.iris import INFERRED_GRAPH
+    from treatykg.progress import Progress
 
-    from treatykg.graph import fastpath, fastshapes, rules
-    from treatykg.graph.store import open_store, record_commit
-    from treatykg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-
-    steps: dict[str, float] = {}
-    graph = ox.NamedNode(GRAPH + Path(data).stem)
-
-    @contextlib.contextmanager
-    def step(name: str):
-        started = time.perf_counter()
-        yield
-        steps[name] = round(time.perf_counter() - started, 3)
-
-    memory = ox.Store()
-    with step("load"):
-        fastpath.load_ontology(memory)
-        fastpath.load_ntriples(memory, data, graph)
-    asserted = len(memory)
-    with step("reason"):
-        reasoning = rules.reason(memory)
-        problems = rules.inconsistencies(memory)
-    if problems:
-        print(json.dumps({"error": "inconsistent: " + "; ".join(problems[:5])}))
-        return 1
-    with step("validate"):
-        report = fastshapes.validate_build(
-            memory, fastpath.asserted_graphs(memory), rules.INFERRED, fastshapes.shape_plan(base)
-        )
-    if not report.conforms:
-        print(json.dumps({"error": f"does not conform: {len(report.violations)} violation(s)"}))
-        return 1
-    with step("store"):
-        dump = Path(store).parent / "build.nq"
-        memory.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-        del memory
+    progress = Progress(enabled=False)  # records each step's seconds
+    try:
+        inputs = load_fast_inputs(None, [Path(data)], progress)
+        asserted = len(inputs.store)
         with open_store(store, holder="bench/endpoint.py") as handle:
-            handle.store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-            handle.store.flush()
-            version = record_commit(
-                handle,
-                build_graphs=[ONTOLOGY_GRAPH, graph.value, INFERRED_GRAPH],
-                build={
-                    "reasoning": "fast path (graph/rules)",
-                    "inputs": [{"role": "data", "name": Path(data).name}],
-                },
-            )
-        dump.unlink()
+            result = build_fast(handle, inputs, base=base, progress=progress)
+    except TreatyKGError as error:
+        print(json.dumps({"error": str(error).splitlines()[0]}))
+        return 1
+    steps = dict.fromkeys(("load", "reason", "validate", "store"), 0.0)
+    for step, seconds in progress.steps:  # "loaded …", "reasoned …", "validated …", "stored in …"
+        name = next(name for name in steps if step.startswith(name[:4]))
+        steps[name] = round(steps[name] + seconds, 3)
+    version = result.version
     print(
         json.dumps(
             {
@@ -708,9 +679,8 @@ def build_worker(data: str, store: str, base: str) -> int:
                 "asserted_quads": asserted,
                 "inferred_quads": version.graph_quads.get(INFERRED_GRAPH, 0),
                 "quads": sum(version.graph_quads.values()) + version.default_graph_quads,
-                "reasoning_rounds": getattr(reasoning, "rounds", None),
-                "warnings": len(report.results),
-                "method": "treatykg.graph.fastpath: load, rules.reason, fastshapes.validate_build, bulk_load",
+                "warnings": len(result.report.results),
+                "method": "treatykg build --engine fast (graph/fastbuild.py)",
             }
         )
     )

@@ -14,6 +14,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         # Piped output (CI logs, `| less`) stays clean; a terminal user sees the pipeline move.
         self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.steps: list[tuple[str, float]] = []  # (step, seconds) of every finished step, for benchmarks
         self._started = time.perf_counter()
 
     def start(self) -> None:
@@ -23,6 +24,7 @@ class Progress:
     def done(self, step: str, count: int | None = None, unit: str = "triples") -> None:
         """Report a finished step, with its count and rate if it has one; restarts the clock."""
         elapsed = time.perf_counter() - self._started
+        self.steps.append((step, elapsed))
         if self.enabled:
             if count is None:
                 print(f"{step} ({elapsed:.2f} s)", file=self.stream, flush=True)
@@ -32,4 +34,11 @@ class Progress:
         self.start()
 
 
-QUIET = Progress(enabled=False)
+class _Silent(Progress):
+    """Reports and records nothing: the shared default where no one watches (it would grow forever)."""
+
+    def done(self, step: str, count: int | None = None, unit: str = "triples") -> None:
+        """Nothing to do."""
+
+
+QUIET = _Silent(enabled=False)
