@@ -41,7 +41,7 @@ from treatykg.graph.fastpath import asserted_graphs
 from treatykg.graph.fastshapes import shape_plan, validate_build, validate_store
 from treatykg.graph.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.remote import is_remote
-from treatykg.graph.rules import INFERRED, WORK, inconsistencies, reason
+from treatykg.graph.rules import INFERRED, WORK, UnsupportedAxioms, inconsistencies, reason
 from treatykg.graph.store import SWAP_SCRATCH_FILE, OpenStore, build_owned_graphs, replace_database
 from treatykg.graph.terms import BlankNodeMap, graph_from_quads, to_ox, triples_to_ox
 from treatykg.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
@@ -208,7 +208,10 @@ def build_fast(
     progress.start()
     plan = shape_plan(base)
     if reasoned:
-        reason(store)
+        try:
+            reason(store)
+        except UnsupportedAxioms as error:
+            raise InputError(f"{error}; build with --engine reference", inputs.ontology_path) from None
         problems = inconsistencies(store)
         if problems:
             raise ReasoningInconsistency(

@@ -15,6 +15,7 @@ import pytest
 from oxigraph_harness import OxigraphServer
 from pipeline_support import FIXTURES, canonical, run, store_quads, store_state
 
+from treatykg import resources
 from treatykg.cmd_build import AUTO_FAST_BYTES, choose_engine
 from treatykg.graph.generate import Generator, write_ntriples
 from treatykg.graph.store import (
@@ -92,6 +93,20 @@ def test_auto_takes_the_fast_engine_above_the_size_threshold(tmp_path):
     assert choose_engine("auto", [small, tmp_path / "missing.nt"]) == "reference"
     assert choose_engine("auto", None) == "reference"  # the packaged article
     assert choose_engine("reference", [large]) == "reference"
+
+
+def test_an_ontology_beyond_the_fast_rules_is_refused_with_advice(capsys, tmp_path):
+    ontology = tmp_path / "ontology.ttl"
+    ontology.write_text(
+        resources.ontology_file().read_text(encoding="utf-8")
+        + "\n<http://example.org/C> <http://www.w3.org/2002/07/owl#unionOf> () .\n"
+    )
+    result = run(capsys, "build", "--engine", "fast", "--store", tmp_path / "store", "--ontology", ontology)
+    assert (result.code, result.err) == (
+        2,
+        f"{ontology}: the fast reasoner does not implement the OWL 2 RL rules for: "
+        "http://www.w3.org/2002/07/owl#unionOf; build with --engine reference\n",
+    )
 
 
 def test_a_syntax_error_names_file_and_line(capsys, tmp_path):
