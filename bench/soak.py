@@ -27,7 +27,8 @@ from endpoint import pss_bytes
 
 TOKEN = "soak-token"  # noqa: S105 - the scratch server's own token
 READS = [
-    "SELECT ?e ?label { ?e a <https://w3id.org/treatykg/ontology#Event> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 50",
+    "SELECT ?e ?label { ?e a <https://w3id.org/treatykg/ontology#Event> ; "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 50",
     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
     "ASK { ?s ?p ?o }",
     "CONSTRUCT WHERE { <https://w3id.org/treatykg/id/state/russia> ?p ?o }",
@@ -94,7 +95,8 @@ def client(
             node = f"https://example.org/soak/c{number}/n{serial % 20}"
             if rng.random() < 0.8:
                 text = (
-                    f"DELETE WHERE {{ <{node}> ?p ?o }} ; INSERT DATA {{ GRAPH <https://example.org/soak/g{number}> "
+                    f"DELETE WHERE {{ <{node}> ?p ?o }} ; "
+                    f"INSERT DATA {{ GRAPH <https://example.org/soak/g{number}> "
                     f'{{ <{node}> <http://www.w3.org/2000/01/rdf-schema#label> "n{serial}" }} }}'
                 )
                 kind, expected = "write", {204}

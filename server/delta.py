@@ -27,7 +27,10 @@ USING_VIEW = URIRef("urn:x-treatykg:using-default")
 
 
 class UpdateFailed(ValueError):
-    """The update is well-formed but fails (e.g. CREATE of an existing graph without SILENT): nothing changes."""
+    """The update is well-formed but fails (e.g. CREATE of an existing graph without SILENT).
+
+    Nothing changes.
+    """
 
 
 class UpdateSyntax(ValueError):

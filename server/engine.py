@@ -286,8 +286,8 @@ class Engine:
         data = b"".join(chunks)
         line, newline, body = data.partition(b"\n")
         if not newline:
-            # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure).
-            # A resource limit (Rust aborts on allocation failure): the request was too big, the server is fine.
+            # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure):
+            # the request was too big, the server is fine.
             return Outcome(503, message="the query worker died before answering (memory or CPU limit)")
         header = json.loads(line)
         if header["status"] != 200:

@@ -191,10 +191,13 @@ class _Region:
                     if p == RDF.type:
                         continue
                     for other in (s, o):
-                        if isinstance(other, URIRef | BNode) and other not in self.distance:
-                            if other not in self.schema_terms:
-                                self.distance[other] = self.k
-                                following.add(other)
+                        if (
+                            isinstance(other, URIRef | BNode)
+                            and other not in self.distance
+                            and other not in self.schema_terms
+                        ):
+                            self.distance[other] = self.k
+                            following.add(other)
             self.ring = following
         for node in self.ring:
             self._load(node, limit)

@@ -60,8 +60,8 @@ def run(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     if len(delta.removed) + len(delta.added) > job["max_quads"]:
         return {
             "status": 413,
-            "message": f"the write changes {len(delta.removed) + len(delta.added)} quads; one validated write "
-            f"may change at most {job['max_quads']} (split it, or rebuild from files)",
+            "message": f"the write changes {len(delta.removed) + len(delta.added)} quads; "
+            f"one validated write may change at most {job['max_quads']} (split it, or rebuild from files)",
         }, b""
     try:
         checked = entailment.check(store, delta, job["base"], region_limit=job["region_limit"])

@@ -82,7 +82,7 @@ def stream_and_kill(store: Path, kills: int, seed: int, acknowledged: set[int], 
         served = Served(store)
         stop = threading.Event()
 
-        def writer() -> None:
+        def writer(served: Served, stop: threading.Event) -> None:
             nonlocal n
             while not stop.is_set():
                 n += 1
@@ -92,7 +92,7 @@ def stream_and_kill(store: Path, kills: int, seed: int, acknowledged: set[int], 
                 except OSError:
                     return
 
-        thread = threading.Thread(target=writer)
+        thread = threading.Thread(target=writer, args=(served, stop))
         thread.start()
         time.sleep(rng.uniform(0.2, 2.0))
         served.kill()

@@ -38,12 +38,13 @@ def check(store: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def test_kill_9_during_writes_loses_no_acknowledged_write(tmp_path: Path) -> None:
-    """Many SIGKILLs at random moments: every acknowledged write is there, none is half there, check passes."""
+    """Many SIGKILLs at random moments: every acknowledged write is there, none half there, check passes."""
     store = tmp_path / "store"
     seed_store(store)
     acknowledged: set[int] = set()
     kills = stream_and_kill(store, KILLS, seed=8, acknowledged=acknowledged, budget=BUDGET_SECONDS)
-    assert kills >= 8 and len(acknowledged) >= 10
+    assert kills >= 8
+    assert len(acknowledged) >= 10
     result = check(store)
     assert result.returncode == 0, result.stdout + result.stderr
     assert verify(store, acknowledged) == []
@@ -98,7 +99,10 @@ def test_check_finds_counts_that_do_not_match(tmp_path: Path) -> None:
 
 
 def test_backup_and_restore_round_trip_while_serving_and_not(tmp_path: Path) -> None:
-    """Back up through the server, write more, restore through the server: the backup's content, a new version."""
+    """Back up through the server, write more, restore through the server.
+
+    The restored store has the backup's content, at a new version.
+    """
     store = tmp_path / "store"
     seed_store(store)
     served = Served(store)
@@ -168,7 +172,8 @@ def test_sigterm_finishes_the_write_in_progress(tmp_path: Path) -> None:
     served.process.terminate()
     thread.join(timeout=60)
     assert served.process.wait(timeout=60) == 0
-    assert replies and replies[0].status == 204
+    assert replies
+    assert replies[0].status == 204
     with open_store(store) as handle:
         assert (
             len(list(handle.store.quads_for_pattern(None, ox.NamedNode("http://e/seen"), None, None))) == 2001

@@ -106,7 +106,7 @@ def test_ask_union_default_graph_and_dataset_parameters(served: LiveServer) -> N
     count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
     narrowed = json.loads(_query(served, count, **{"default-graph-uri": NUMBERS}).body)
     assert narrowed["results"]["bindings"][0]["n"]["value"] == "100"
-    from_numbers = f"SELECT (COUNT(*) AS ?n) FROM <{NUMBERS}> {{ ?s ?p ?o }}"  # noqa: S608 - SPARQL
+    from_numbers = f"SELECT (COUNT(*) AS ?n) FROM <{NUMBERS}> {{ ?s ?p ?o }}"
     from_clause = json.loads(_query(served, from_numbers).body)
     assert from_clause["results"]["bindings"][0]["n"]["value"] == "100"
     assert _query(served, f"ASK {{ <{RUSSIA}> ?p ?o }}", "application/sparql-results+xml").status == 200
@@ -126,7 +126,7 @@ def test_service_is_refused_before_forwarding_and_from_is_never_fetched(served: 
         "POST", "/update", f"LOAD <{canary.url}>", {"Content-Type": "application/sparql-update", **AUTH}
     )
     assert update.status == 400
-    empty = _query(served, f"SELECT ?s FROM <{canary.url}> {{ ?s ?p ?o }}")  # noqa: S608 - SPARQL
+    empty = _query(served, f"SELECT ?s FROM <{canary.url}> {{ ?s ?p ?o }}")
     assert json.loads(empty.body)["results"]["bindings"] == []
     named = _query(served, "SELECT ?s { ?s ?p ?o }", **{"default-graph-uri": canary.url})
     assert json.loads(named.body)["results"]["bindings"] == []

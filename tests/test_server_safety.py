@@ -70,8 +70,8 @@ def test_dataset_graphs_are_looked_up_in_the_store_only(server: LiveServer, cana
     """FROM, FROM NAMED and the dataset parameters naming the canary: an empty graph, never a fetch."""
     url = canary.url
     empty = '{"head":{"vars":["s"]},"results":{"bindings":[]}}\n'
-    assert _query(server, f"SELECT ?s FROM <{url}> {{ ?s ?p ?o }}").text == empty  # noqa: S608 - SPARQL
-    from_named = f"SELECT ?s FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"  # noqa: S608 - SPARQL
+    assert _query(server, f"SELECT ?s FROM <{url}> {{ ?s ?p ?o }}").text == empty
+    from_named = f"SELECT ?s FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
     assert _query(server, from_named).text == empty
     assert _query(server, "SELECT ?s { ?s ?p ?o }", **{"default-graph-uri": url}).text == empty
     assert _query(server, "SELECT ?s { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": url}).text == empty

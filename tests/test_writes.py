@@ -1,4 +1,7 @@
-"""Validated, atomic writes: the delta is exact, reasoned and validated; a Violation is 422, changes nothing."""
+"""Validated, atomic writes: the delta is exact, reasoned and validated.
+
+A Violation is 422 and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -125,7 +128,8 @@ def test_delta_leaves_the_store_alone() -> None:
     store = seeded()
     before = canonical(store)
     delta = update_delta(store, E + "CLEAR ALL ; INSERT DATA { e:new e:p 1 }")
-    assert delta.removed and delta.added
+    assert delta.removed
+    assert delta.added
     assert canonical(store) == before
 
 
@@ -165,7 +169,8 @@ def test_a_violation_is_422_with_the_report_and_changes_nothing(article: LiveSer
     reply = article.update(BAD)
     assert reply.status == 422
     assert reply.media_type == "text/turtle"
-    assert "sh:Violation" in reply.text and "2024-02-no-provenance" in reply.text
+    assert "sh:Violation" in reply.text
+    assert "2024-02-no-provenance" in reply.text
     as_json = article.request(
         "POST",
         "/update",
@@ -206,7 +211,8 @@ def test_a_deletion_retracts_the_inferences_it_supported(article: LiveServer) ->
     if not ask(article, f"ASK {{ <{EVENT}> ?p ?o }}"):
         assert article.update(GOOD).status == 204
     reply = article.update(
-        f"DELETE DATA {{ GRAPH <https://example.org/http-writes> {{ <{EVENT}> <{TKG}agent> <{ID}state/russia> }} }}"
+        f"DELETE DATA {{ GRAPH <https://example.org/http-writes> "
+        f"{{ <{EVENT}> <{TKG}agent> <{ID}state/russia> }} }}"
     )
     assert reply.status == 204, reply.text
     assert not ask(article, f"ASK {{ <{ID}state/russia> <{TKG}agentIn> <{EVENT}> }}")
