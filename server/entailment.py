@@ -1,7 +1,8 @@
 """Reason and validate a write's delta: the inferred-graph changes it causes, SHACL on the nodes it affects.
 
-Two paths, both with the project's reference tools (owlrl for OWL 2 RL with the is_informative filter,
-pySHACL through graph/shapes.validate), so the result is what a rebuild would give:
+Two paths, both with the build's fast engine (graph/rules: OWL 2 RL as SPARQL rules; graph/fastshapes: SHACL
+compiled to SPARQL; both proven equal to owlrl with the is_informative filter and to pySHACL), run in a
+small in-memory store, so the result is what a rebuild would give:
 
 - region: when the delta leaves the schema alone. The region is every node within k hops of the delta's
   nodes (over asserted and inferred edges, rdf:type objects excluded). The OWL 2 RL closure of schema + the
@@ -14,6 +15,9 @@ pySHACL through graph/shapes.validate), so the result is what a rebuild would gi
 Validation: the focus nodes are the nodes of the asserted and inferred changes and their in-neighbours; the
 shapes are checked on them over their 2-hop neighbourhood, with and without the inferences (as the build
 does). The writes' provenance graph and the reasoner's working graphs are neither reasoned nor validated.
+
+An ontology that uses an OWL construct the rules lack (rules.UnsupportedAxioms) is reasoned by owlrl, the
+reference, instead: the fast rules refuse rather than under-infer.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from treatykg.graph import rules
+from treatykg.graph.fastshapes import shape_plan, validate_build, validate_focus
 from treatykg.graph.reason import error_messages, is_informative
-from treatykg.graph.shapes import Report, ValidationResult, validate
-from treatykg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, WRITES_GRAPH
+from treatykg.graph.shapes import Report, ValidationResult
+from treatykg.graph.terms import to_rdflib
+from treatykg.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, WRITES_GRAPH
 from treatykg.server.delta import Delta
 from treatykg.server.overlay import ox_term, rdflib_quad
 
@@ -40,6 +47,17 @@ Triple = tuple[Node, Node, Node]
 _SCHEMA_NAMESPACES = (str(RDFS), str(OWL))
 _INSTANCE_PREDICATES = frozenset({OWL.sameAs, OWL.differentFrom})
 _LIST_PREDICATES = frozenset({RDF.first, RDF.rest})
+# The RDFS and OWL terms (with the list predicates), looked up in the store's indexes to find schema triples:
+# a scan of every asserted triple would cost a minute per write at a million triples. A made-up term in those
+# namespaces (owl:foo) is no axiom any reasoner reads, so leaving it out changes no inference.
+_VOCABULARY = [
+    URIRef(str(namespace) + name) for namespace in (RDFS, OWL) for name in namespace.__annotations__
+]
+_SCHEMA_PATTERNS = [
+    *((None, term, None) for term in _VOCABULARY if term not in _INSTANCE_PREDICATES and term != RDFS.label),
+    *((None, predicate, None) for predicate in _LIST_PREDICATES),
+    *((None, RDF.type, term) for term in _VOCABULARY if term != OWL.NamedIndividual),
+]
 
 
 class TooLarge(Exception):
@@ -91,23 +109,48 @@ class _View:
             self.added_by_subject.setdefault(s, set()).add((s, p, o, g))
             self.added_by_object.setdefault(o, set()).add((s, p, o, g))
 
-    def _quads(self, s=None, o=None) -> Iterator:
-        pattern = [None if t is None else ox_term(t) for t in (s, None, o)]
+    def _quads(self, s=None, p=None, o=None) -> Iterator:
+        pattern = [None if t is None else ox_term(t) for t in (s, p, o)]
         for quad in self.store.quads_for_pattern(*pattern, None):
             yield rdflib_quad(quad)
 
     def around(self, node: Node, after: bool) -> tuple[set[Triple], set[Triple], set[Triple]]:
         """Asserted triples with `node` as subject, as object, and inferred triples touching it."""
-        out, incoming, inferred = set(), set(), set()
+        before, now = self.around_both(node)
+        return now if after else before
+
+    def around_both(self, node: Node) -> tuple[tuple, tuple]:
+        """around() before and after the delta, from one lookup."""
+        before, after, inferred = (set(), set()), (set(), set()), set()
         for s, p, o, g in [*self._quads(s=node), *self._quads(o=node)]:
             if g is not None and str(g) == INFERRED_GRAPH:
                 inferred.add((s, p, o))
-            elif asserted_graph(g) and not (after and (s, p, o, g) in self.removed):
-                (out if s == node else incoming).add((s, p, o))
-        if after:
-            out |= {q[:3] for q in self.added_by_subject.get(node, ())}
-            incoming |= {q[:3] for q in self.added_by_object.get(node, ())}
-        return out, incoming, inferred
+            elif asserted_graph(g):
+                side = 0 if s == node else 1
+                before[side].add((s, p, o))
+                if (s, p, o, g) not in self.removed:
+                    after[side].add((s, p, o))
+        after[0].update(q[:3] for q in self.added_by_subject.get(node, ()))
+        after[1].update(q[:3] for q in self.added_by_object.get(node, ()))
+        return (*before, inferred), (*after, inferred)
+
+    def outgoing(self, node: Node, predicates: frozenset | None = None) -> tuple[set[Triple], set[Triple]]:
+        """The asserted triples about `node` after the delta and the inferred ones as stored (only those of
+        `predicates`, if given): validation reads a node's values, never who points at a hub."""
+        asserted, inferred = set(), set()
+        quads = (
+            self._quads(s=node)
+            if predicates is None
+            else (quad for predicate in predicates for quad in self._quads(s=node, p=predicate))
+        )
+        for s, p, o, g in quads:
+            if g is not None and str(g) == INFERRED_GRAPH:
+                inferred.add((s, p, o))
+            elif asserted_graph(g) and (s, p, o, g) not in self.removed:
+                asserted.add((s, p, o))
+        added = self.added_by_subject.get(node, ())
+        asserted.update(q[:3] for q in added if predicates is None or q[1] in predicates)
+        return asserted, inferred
 
     def asserted(self, after: bool) -> Iterator[Triple]:
         """Every asserted triple (each once), before or after the delta."""
@@ -129,14 +172,26 @@ class _View:
         return {rdflib_quad(q)[:3] for q in self.store.quads_for_pattern(None, None, None, graph)}
 
     def schema(self, after: bool) -> Graph:
-        """The TBox: the ontology graph and every schema triple elsewhere."""
+        """The TBox: the ontology graph and every schema triple elsewhere (found through the indexes)."""
         tbox = Graph()
         ontology = ox.NamedNode(ONTOLOGY_GRAPH)
         for quad in self.store.quads_for_pattern(None, None, None, ontology):
             tbox.add(rdflib_quad(quad)[:3])
-        for triple in self.asserted(after):
-            if is_schema(triple):
-                tbox.add(triple)
+        for pattern in _SCHEMA_PATTERNS:
+            for quad in self.store.quads_for_pattern(
+                *(None if t is None else ox_term(t) for t in pattern), None
+            ):
+                s, p, o, g = rdflib_quad(quad)
+                if (
+                    asserted_graph(g)
+                    and not (after and (s, p, o, g) in self.removed)
+                    and is_schema((s, p, o))
+                ):
+                    tbox.add((s, p, o))
+        if after:
+            for s, p, o, _ in self.added:
+                if is_schema((s, p, o)):
+                    tbox.add((s, p, o))
         return tbox
 
 
@@ -150,8 +205,37 @@ def _nodes(triples: Iterable[Triple], schema_terms: set) -> set[Node]:
     return found
 
 
+ONTOLOGY, ASSERTED, ENTAILED = (
+    ox.NamedNode(name) for name in (ONTOLOGY_GRAPH, GRAPH + "asserted", INFERRED_GRAPH)
+)
+
+
+def _scratch(tbox: Graph, asserted: Iterable[Triple], inferred: Iterable[Triple] = ()) -> ox.Store:
+    """An in-memory store holding the schema, the asserted triples and inferred ones, in their graphs
+    (blank nodes keep the store's labels, so results name the store's own nodes)."""
+    store = ox.Store()
+    for graph, triples in ((ONTOLOGY, tbox), (ASSERTED, asserted), (ENTAILED, inferred)):
+        store.extend(ox.Quad(*(ox_term(term) for term in triple), graph) for triple in triples)
+    return store
+
+
 def _closure(tbox: Graph, triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
-    """The informative OWL 2 RL inferences of schema + triples, and owlrl's inconsistency messages."""
+    """The informative OWL 2 RL inferences of schema + triples, and the inconsistencies found."""
+    triples = list(triples)
+    store = _scratch(tbox, triples)
+    try:
+        rules.reason(store)
+    except rules.UnsupportedAxioms:
+        return _owlrl_closure(tbox, triples)
+    inferred = {
+        tuple(to_rdflib(term) for term in quad.triple)
+        for quad in store.quads_for_pattern(None, None, None, ENTAILED)
+    }
+    return inferred, rules.inconsistencies(store)
+
+
+def _owlrl_closure(tbox: Graph, triples: Iterable[Triple]) -> tuple[set[Triple], list[str]]:
+    """_closure by owlrl, the reference, for ontologies beyond the fast rules."""
     graph = Graph()
     for triple in tbox:
         graph.add(triple)
@@ -179,6 +263,7 @@ class _Region:
         self.distance = dict.fromkeys(seeds, 0)
         self.ring, self.k = set(seeds), 0
         self.triples: dict[Node, tuple] = {}
+        self.size = 0  # asserted triples loaded so far, against the limit
 
     def grow(self, k: int, limit: int) -> None:
         """Extend the region to k hops; TooLarge past `limit` asserted triples."""
@@ -205,8 +290,9 @@ class _Region:
     def _load(self, node: Node, limit: int) -> set[Triple]:
         """The triples around a node, fetched once; every edge it has, for the breadth-first search."""
         if node not in self.triples:
-            self.triples[node] = (self.view.around(node, False), self.view.around(node, True))
-            if sum(len(before[0]) for before, _ in self.triples.values()) > limit:
+            self.triples[node] = self.view.around_both(node)
+            self.size += len(self.triples[node][0][0])
+            if self.size > limit:
                 raise TooLarge(f"the write's region grew past {limit} triples")
         (out, incoming, inferred), (out2, incoming2, _) = self.triples[node]
         return out | incoming | inferred | out2 | incoming2
@@ -260,12 +346,24 @@ def _validate(view: _View, checked: Checked, delta_triples: set[Triple], tbox: G
         return
     asserted, entailed = Graph(), Graph()
     frontier, seen = set(focus), set(focus)
-    for _ in range(3):  # the focus nodes, and two hops beyond for sh:class / sh:node on their values
+    # The shapes read at most one step past a focus node, through the plan's value predicates (a value's
+    # type, a sequence path's second step, a nested shape's path), then the type of what that reaches: so
+    # the focus nodes' triples, their values' value-predicate triples, and the types one step further.
+    # Anything more would load hubs: a state has an inferred triple for every event it takes part in.
+    plan = shape_plan(base)
+    value_predicates = frozenset(URIRef(iri.strip("<>")) for iri in plan.value_predicates)
+    hops = (None, value_predicates, frozenset({RDF.type}))
+    added_by_subject: dict[Node, set[Triple]] = {}
+    for triple in checked.inferred_added:
+        added_by_subject.setdefault(triple[0], set()).add(triple)
+    for predicates in hops:
         following = set()
         for node in frontier:
-            out, _, inferred = view.around(node, True)
-            inferred = {t for t in inferred if t[0] == node} - checked.inferred_removed
-            inferred |= {t for t in checked.inferred_added if t[0] == node}
+            out, inferred = view.outgoing(node, predicates)
+            inferred -= checked.inferred_removed
+            inferred |= {
+                t for t in added_by_subject.get(node, ()) if predicates is None or t[1] in predicates
+            }
             for triple in out:
                 asserted.add(triple)
                 entailed.add(triple)
@@ -274,15 +372,20 @@ def _validate(view: _View, checked: Checked, delta_triples: set[Triple], tbox: G
             following |= {o for _, _, o in out | inferred if isinstance(o, URIRef | BNode)} - seen
         seen |= following
         frontier = following
-    # pySHACL takes only http(s)/urn/file IRIs as focus nodes (it reads anything else as a CURIE): with any
-    # other node among them, the whole neighbourhood is validated and the results kept for the focus nodes.
-    nodes = None if any(not _pyshacl_focusable(n) for n in focus) else sorted(focus, key=str)
-    stated = validate(asserted, base, ontology=tbox, focus_nodes=nodes)
-    full = validate(entailed, base, ontology=tbox, focus_nodes=nodes)
+    store = _scratch(tbox, asserted, set(entailed) - set(asserted))
+    nodes = [ox_term(node) for node in sorted(focus, key=str)]
+    stated = validate_focus(store, nodes, [ONTOLOGY, ASSERTED], plan)
+    full = validate_focus(store, nodes, [ONTOLOGY, ASSERTED, ENTAILED], plan)
     results = tuple(
         sorted({r for r in (*stated.results, *full.results) if r.focus in focus}, key=ValidationResult.key)
     )
     checked.report = Report(conforms=all(r.severity != SH.Violation for r in results), results=results)
+
+
+def prepare(base: str = BASE) -> None:
+    """Compile what every check needs (the shapes plan, the rule files) once, before workers are forked."""
+    shape_plan(base)
+    rules.rules()
 
 
 def check(store: ox.Store, delta: Delta, base: str, region_limit: int = 50_000) -> Checked:
@@ -306,15 +409,9 @@ def check(store: ox.Store, delta: Delta, base: str, region_limit: int = 50_000) 
     if checked.inconsistencies:
         return checked
     if touches_schema or checked.path == "full":
-        from treatykg.graph.build import validate_graphs
-
-        asserted = Graph()
-        for triple in view.asserted(True):
-            asserted.add(triple)
-        inferred = Graph()
-        for triple in (view.inferred() - checked.inferred_removed) | checked.inferred_added:
-            inferred.add(triple)
-        checked.report = validate_graphs(tbox, asserted, inferred, base)
+        inferred = (view.inferred() - checked.inferred_removed) | checked.inferred_added
+        store = _scratch(Graph(), view.asserted(True), inferred)  # the asserted triples include the schema
+        checked.report = validate_build(store, [ASSERTED], ENTAILED, shape_plan(base))
         checked.focus = -1  # every node
     else:
         _validate(view, checked, delta_triples, tbox, base)
@@ -325,8 +422,3 @@ def literal_safe(triple: Triple) -> bool:
     """Whether a triple can be stored (RDF 1.1: no literal subject, IRI predicate)."""
     s, p, _ = triple
     return not isinstance(s, Literal) and isinstance(p, URIRef)
-
-
-def _pyshacl_focusable(node: object) -> bool:
-    """Whether pySHACL's focus_nodes option takes the node as the IRI it is (see pyshacl.validator)."""
-    return isinstance(node, URIRef) and str(node).lower().startswith(("http:", "https:", "urn:", "file:"))

@@ -424,8 +424,11 @@ class ReadView:
         return {"ok": True}
 
     def warm(self) -> dict:
-        """Import what write jobs use, once here, so every worker forked from now on has it already."""
+        """Import and compile what write jobs use, once here, so every worker forked from now on has it."""
         import treatykg.server.writejob  # noqa: F401
+        from treatykg.server import entailment
+
+        entailment.prepare()
 
         for worker in self.current("idle"):
             self.retire(worker)  # forked before the import; the pool refills with workers that have it
