@@ -37,12 +37,26 @@ from treatykg.graph.build import (
     stem_graph_name,
     without_blank_nodes_of,
 )
-from treatykg.graph.fastpath import asserted_graphs
+from treatykg.graph.fastpath import add_triples, asserted_graphs
 from treatykg.graph.fastshapes import shape_plan, validate_build, validate_store
 from treatykg.graph.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.remote import is_remote
-from treatykg.graph.rules import INFERRED, WORK, UnsupportedAxioms, inconsistencies, reason
-from treatykg.graph.store import SWAP_SCRATCH_FILE, OpenStore, build_owned_graphs, replace_database
+from treatykg.graph.rules import (
+    INFERRED,
+    WORK,
+    inconsistencies,
+    reason,
+    unsupported_axioms,
+)
+from treatykg.graph.shapes import Report
+from treatykg.graph.store import (
+    SWAP_SCRATCH_FILE,
+    OpenStore,
+    StoreVersion,
+    build_owned_graphs,
+    record_commit,
+    replace_database,
+)
 from treatykg.graph.terms import BlankNodeMap, graph_from_quads, to_ox, triples_to_ox
 from treatykg.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
 from treatykg.progress import QUIET, Progress
@@ -208,10 +222,8 @@ def build_fast(
     progress.start()
     plan = shape_plan(base)
     if reasoned:
-        try:
-            reason(store)
-        except UnsupportedAxioms as error:
-            raise InputError(f"{error}; build with --engine reference", inputs.ontology_path) from None
+        _refuse_unsupported(store, inputs.ontology_path)
+        reason(store)
         problems = inconsistencies(store)
         if problems:
             raise ReasoningInconsistency(
@@ -235,6 +247,19 @@ def build_fast(
     counts = {name: count for name, count in counts.items() if count}
     progress.done(f"stored in {handle.path}", sum(counts.values()), "quads")
     return BuildResult(version, counts, report)
+
+
+def _refuse_unsupported(store: ox.Store, path: Path) -> None:
+    """InputError if the ontology uses OWL constructs the rules lack: the fast engine refuses rather than
+    under-infers."""
+    unsupported = unsupported_axioms(store)
+    if unsupported:
+        raise InputError(
+            "the fast reasoner does not implement the OWL 2 RL rules for: "
+            + ", ".join(unsupported)
+            + "; build with --engine reference",
+            path,
+        )
 
 
 def _fill(database: ox.Store, handle: OpenStore, store: ox.Store) -> None:
@@ -265,3 +290,30 @@ def _push(handle, store: ox.Store, owned: list[str], kept: list[str], record: di
     graphs = {name: graph for name, graph in graphs.items() if len(graph)}
     version = handle.replace_build_graphs(graphs, build=record)
     return version, {name: len(graph) for name, graph in graphs.items()}
+
+
+def add_file(
+    handle: OpenStore, path: Path, graph: str | None = None, base: str = BASE
+) -> tuple[FastInputs, Report, StoreVersion]:
+    """Add one file's triples to a built store without a rebuild: fastpath.add_triples reasons the delta,
+    validates the affected nodes and commits in one transaction (or raises, leaving the store as it was).
+
+    The graph is `graph`, else the file's graph name (graph_name_for); it must not be one the build owns,
+    which the next build would replace. Returns the file as the store now names it, the report and the
+    new version.
+    """
+    if detect_format(path) in QUAD_FORMATS:
+        raise InputError("add takes one graph; add a TriG or N-Quads file with treatykg build", path)
+    _refuse_unsupported(handle.store, path)
+    scratch = ox.Store()
+    _read(scratch, path, STAGING)
+    name = graph or graph_name_for(path, _sources(handle.store, STAGING, scratch))
+    if name in build_owned_graphs(handle) | {WRITES_GRAPH}:
+        raise InputError(f"the graph {name} is the build's; add the file to a build instead", path)
+    triples = [quad.triple for quad in scratch.quads_for_pattern(None, None, None, STAGING)]
+    try:
+        report = add_triples(handle.store, triples, ox.NamedNode(name), base)
+    except ValueError as error:  # the file changes the schema: its consequences reach beyond the delta
+        raise InputError(f"{error} (treatykg build)", path) from None
+    version = record_commit(handle)
+    return FastInputs(handle.store, Path(), {name: path}), report, version

@@ -273,7 +273,7 @@ def test_validate_exit_codes(capsys, path, code):
     assert run(capsys, "validate", path).code == code
 
 
-@pytest.mark.parametrize("command", ["build", "validate", "export", "query", "normalize"])
+@pytest.mark.parametrize("command", ["build", "add", "validate", "export", "query", "normalize"])
 def test_every_command_has_help_with_examples_and_exit_codes(capsys, command):
     with pytest.raises(SystemExit) as exited:
         run(capsys, command, "--help")

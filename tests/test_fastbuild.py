@@ -219,3 +219,62 @@ def test_the_fast_engine_pushes_the_same_quads_to_a_remote_store(capsys, tmp_pat
         assert result.code == 0, result.err
         assert canonical(server.quads()) == canonical(store_quads(tmp_path / "reference"))
         assert any(q.graph_name == ox.NamedNode(INFERRED_GRAPH) for q in server.quads())
+
+
+# -- treatykg add -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def synthetic_store(capsys, tmp_path, synthetic) -> Path:
+    """The 2,000 generated triples built by the fast engine."""
+    store = tmp_path / "store"
+    argv = ["build", "--engine", "fast", "--store", store, "--data", synthetic, "--base", SYNTHETIC_BASE]
+    assert run(capsys, *argv).code == 0
+    return store
+
+
+def next_article(tmp_path: Path) -> Path:
+    """The ~200-triple article the generator makes after the 2,000 triples."""
+    generator, path = Generator(3), tmp_path / "next-article.nt"
+    with path.open("wb") as stream:
+        write_ntriples(stream, list(generator.lines(2000)) and generator.article(budget=200))
+    return path
+
+
+def test_add_gives_the_store_a_rebuild_with_the_file_would_give(capsys, tmp_path, synthetic, synthetic_store):
+    article = next_article(tmp_path)
+    result = run(capsys, "add", article, "--store", synthetic_store, "--base", SYNTHETIC_BASE)
+    assert result.code == 0, result.err
+    graph = "https://w3id.org/treatykg/graph/next-article"  # its source is not under w3id.org: the stem
+    assert result.out.startswith(f"added {article} to {graph} in {synthetic_store}: version 2 (")
+    rebuilt = tmp_path / "rebuilt"
+    argv = ["build", "--engine", "fast", "--store", rebuilt, "--data", synthetic, article]
+    assert run(capsys, *argv, "--base", SYNTHETIC_BASE).code == 0
+    added, expected = (export(capsys, s, tmp_path / f"{s.name}-out") for s in (synthetic_store, rebuilt))
+    assert added == expected
+    assert graph not in read_version(synthetic_store).build_graphs  # kept by later builds, like HTTP writes
+
+
+def test_add_refuses_what_it_cannot_do_incrementally_and_changes_nothing(capsys, tmp_path, synthetic_store):
+    before = store_state(synthetic_store)
+    schema = tmp_path / "schema.ttl"
+    schema.write_text(
+        "<http://example.org/Cat> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://w3id.org/treatykg/ontology#Agent> .\n"
+    )
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(f"<{SYNTHETIC_BASE}source/x> a <https://w3id.org/treatykg/ontology#NewsArticle> .\n")
+    cases = [
+        (schema, 2, f"{schema}: the added triples change the schema; rebuild instead of reasoning the delta"),
+        (FIXTURES / "quads.trig", 2, f"{FIXTURES / 'quads.trig'}: add takes one graph;"),
+        (bad, 1, "does not conform: "),
+    ]
+    for path, code, first_line in cases:
+        result = run(capsys, "add", path, "--store", synthetic_store, "--base", SYNTHETIC_BASE)
+        assert (result.code, result.err.splitlines()[0][: len(first_line)]) == (code, first_line)
+    owned = run(capsys, "add", TINY, "--store", synthetic_store, "--graph", INFERRED_GRAPH)
+    assert (owned.code, owned.err) == (
+        2,
+        f"{TINY}: the graph {INFERRED_GRAPH} is the build's; add the file to a build instead\n",
+    )
+    assert store_state(synthetic_store) == before

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from treatykg import __version__, resources
+from treatykg.cmd_add import add_add
 from treatykg.cmd_admin import add_admin
 from treatykg.cmd_build import add_build
 from treatykg.cmd_export import add_export
@@ -59,6 +60,7 @@ def run_info(args: argparse.Namespace) -> int:
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_info,
     add_build,
+    add_add,
     add_validate,
     add_export,
     add_query,
