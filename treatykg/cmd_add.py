@@ -7,11 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from treatykg.cmd_build import iri_base
-from treatykg.cmd_common import add_store_option, examples, open_cli_store
+from treatykg.cmd_common import add_base_option, add_store_option, examples, open_cli_store
 from treatykg.errors import EXIT_OK, StoreError
 from treatykg.graph.remote import is_remote
-from treatykg.iris import BASE
 
 
 def add_add(subcommands: argparse._SubParsersAction) -> None:
@@ -38,13 +36,7 @@ def add_add(subcommands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", metavar="FILE", type=Path, help="the data file")
     parser.add_argument("--graph", metavar="IRI", help="the graph to add to (default: named by the file)")
-    parser.add_argument(
-        "--base",
-        metavar="IRI",
-        default=BASE,
-        type=iri_base,
-        help=f"the IRI base the shapes expect instance IRIs under (default: {BASE})",
-    )
+    add_base_option(parser)
     add_store_option(parser)
     parser.set_defaults(run=run_add)
 

@@ -51,8 +51,10 @@ def _embedded_store(args: argparse.Namespace) -> Path:
     """The embedded store's directory; a remote SPARQL store is checked and backed up with its own tools."""
     location = args.store or os.environ.get(STORE_ENV)
     if is_remote(location):
-        raise StoreError(f"{location}: check, backup and restore work on an embedded store; "
-                         "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)")
+        raise StoreError(
+            f"{location}: check, backup and restore work on an embedded store; "
+            "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)"
+        )
     return store_path(args.store)
 
 

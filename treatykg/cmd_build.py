@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 from treatykg import resources
-from treatykg.cmd_common import add_store_option, examples, open_cli_store
+from treatykg.cmd_common import add_base_option, add_store_option, examples, open_cli_store
 from treatykg.errors import EXIT_OK
-from treatykg.iris import BASE
 
 # `--engine auto` takes the fast engine when the data files are larger than this: about 5,000 triples of
 # N-Triples, where the reference engine (owlrl + pySHACL) starts taking more than a few seconds.
@@ -57,13 +56,7 @@ def add_build(subcommands: argparse._SubParsersAction) -> None:
         "--ontology", metavar="PATH", type=Path, help="the ontology file (default: the packaged ontology)"
     )
     parser.add_argument("--no-reason", action="store_true", help="skip OWL 2 RL reasoning")
-    parser.add_argument(
-        "--base",
-        metavar="IRI",
-        default=BASE,
-        type=iri_base,
-        help=f"the IRI base the shapes expect instance IRIs under (default: {BASE})",
-    )
+    add_base_option(parser)
     parser.add_argument(
         "--engine",
         choices=("auto", "reference", "fast"),
@@ -118,14 +111,3 @@ def choose_engine(engine: str, data: list[Path] | None) -> str:
     # A missing file is not this function's to report: the loader names it with the right error.
     total = sum(path.stat().st_size for path in map(Path, paths) if path.is_file())
     return "fast" if total > AUTO_FAST_BYTES else "reference"
-
-
-def iri_base(text: str) -> str:
-    """argparse type of --base: an absolute http(s) IRI ending in '/'."""
-    from treatykg.graph.shapes import check_base
-
-    try:
-        check_base(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-    return text

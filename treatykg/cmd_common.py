@@ -8,6 +8,7 @@ import textwrap
 
 from treatykg.graph.remote import is_remote
 from treatykg.graph.store import STORE_ENV, OpenStore, default_store_path, open_store, store_path
+from treatykg.iris import BASE
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -20,6 +21,28 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
             f"(default: ${STORE_ENV}, else {default_store_path()})"
         ),
     )
+
+
+def add_base_option(parser: argparse.ArgumentParser) -> None:
+    """Add `--base IRI`: the IRI base the shapes expect instance IRIs under."""
+    parser.add_argument(
+        "--base",
+        metavar="IRI",
+        default=BASE,
+        type=iri_base,
+        help=f"the IRI base the shapes expect instance IRIs under (default: {BASE})",
+    )
+
+
+def iri_base(text: str) -> str:
+    """argparse type of --base: an absolute http(s) IRI ending in '/'."""
+    from treatykg.graph.shapes import check_base
+
+    try:
+        check_base(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> OpenStore:
