@@ -278,3 +278,11 @@ def test_add_refuses_what_it_cannot_do_incrementally_and_changes_nothing(capsys,
         f"{TINY}: the graph {INFERRED_GRAPH} is the build's; add the file to a build instead\n",
     )
     assert store_state(synthetic_store) == before
+
+
+def test_add_needs_an_embedded_store(capsys, tmp_path):
+    result = run(capsys, "add", TINY, "--store", "sparql+http://127.0.0.1:9/")
+    assert (result.code, result.err) == (
+        2,
+        "sparql+http://127.0.0.1:9/: add works on an embedded store; PUT the file to the remote store\n",
+    )

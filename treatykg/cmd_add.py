@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from treatykg.cmd_common import add_base_option, add_store_option, examples, open_cli_store
+from treatykg.cmd_common import add_base_option, add_store_option, examples, open_cli_store, store_location
 from treatykg.errors import EXIT_OK, StoreError
 from treatykg.graph.remote import is_remote
 
@@ -47,11 +47,10 @@ def run_add(args: argparse.Namespace) -> int:
     from treatykg.graph.fastbuild import add_file
 
     started = time.perf_counter()
+    location = store_location(args)
+    if is_remote(location):
+        raise StoreError(f"{location}: add works on an embedded store; PUT the file to the remote store")
     with open_cli_store(args, "add") as handle:
-        if is_remote(handle.path):
-            raise StoreError(
-                f"{handle.path}: add works on the embedded store; PUT the file to the remote store"
-            )
         inputs, report, version = add_file(handle, args.file, args.graph, args.base)
         for warning in report.results:
             print(describe_result(warning, inputs), file=sys.stderr)

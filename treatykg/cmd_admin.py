@@ -10,10 +10,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from treatykg.cmd_common import add_store_option, examples
+from treatykg.cmd_common import add_store_option, examples, store_location
 from treatykg.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, StoreError
 from treatykg.graph.remote import is_remote
-from treatykg.graph.store import STORE_ENV, StoreInUse, open_store, store_path
+from treatykg.graph.store import StoreInUse, open_store, store_path
 
 
 def add_admin(subcommands: argparse._SubParsersAction) -> None:
@@ -49,7 +49,7 @@ def add_admin(subcommands: argparse._SubParsersAction) -> None:
 
 def _embedded_store(args: argparse.Namespace) -> Path:
     """The embedded store's directory; a remote SPARQL store is checked and backed up with its own tools."""
-    location = args.store or os.environ.get(STORE_ENV)
+    location = store_location(args)
     if is_remote(location):
         raise StoreError(
             f"{location}: check, backup and restore work on an embedded store; "

@@ -45,9 +45,14 @@ def iri_base(text: str) -> str:
     return text
 
 
+def store_location(args: argparse.Namespace) -> str | None:
+    """The store the arguments name: `--store`, else $TREATYKG_STORE (None: the per-user default)."""
+    return args.store or os.environ.get(STORE_ENV)
+
+
 def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> OpenStore:
     """Open the store the arguments name, holding it as `treatykg <command>`; StoreInUse if it is held."""
-    location = args.store or os.environ.get(STORE_ENV)
+    location = store_location(args)
     if is_remote(location):
         # A remote store (sparql+http://…) has no lock here: the remote serialises its own requests.
         from treatykg.graph.remote_store import open_remote
