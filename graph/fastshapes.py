@@ -33,6 +33,7 @@ from treatykg.graph.shapes_sparql import (
     direct_types,
     fill,
     instances_graph,
+    screen_pass,
 )
 from treatykg.graph.terms import to_rdflib
 from treatykg.iris import BASE
@@ -61,9 +62,9 @@ def validate_store(
 
     The instances of every class a target or sh:class names are materialised once, in working graphs dropped
     afterwards, unless `closed_types` says the data's rdf:type triples are already closed under
-    rdfs:subClassOf (asserted + the inferred graph of treatykg.graph.rules). Each screen visits its focus
-    nodes once and flags those some check would report; the checks then run on the flagged nodes only.
-    Checks comparing two properties run over every focus node.
+    rdfs:subClassOf (asserted + the inferred graph of treatykg.graph.rules). The screens of a target visit
+    its focus nodes in one pass and flag those some check would report; the checks then run on the flagged
+    nodes only (and the plan's unscreened checks, if any, over every focus node).
     """
     plan = plan or shape_plan()
     graphs = _as_union(store, graphs)
@@ -79,10 +80,13 @@ def validate_store(
         for cls in () if closed_types else plan.classes:
             graphs_made.append(_materialise(store, cls, graphs))
         results = []
-        for screen in plan.screens:
-            query = resolve(screen.query.replace("$TARGET", screen.target.materialised()))
-            flagged = [row["this"] for row in store.query(query, **options)]
-            results += _recheck(store, screen.checks, flagged, options)
+        for target, screens in plan.passes.items():
+            query = resolve(screen_pass(screens).replace("$TARGET", target.materialised()))
+            flagged: list[list] = [[] for _ in screens]
+            for row in store.query(query, **options):
+                flagged[int(row["screen_"].value)].append(row["this"])
+            for screen, nodes in zip(screens, flagged, strict=True):
+                results += _recheck(store, screen.checks, nodes, options)
         direct = [
             (
                 check,

@@ -164,10 +164,11 @@ class Check:
 
 @dataclass(frozen=True)
 class Screen:
-    """One pass over a target's focus nodes flagging every node that one of its checks would report.
+    """A group of a target's checks that flags, for one focus node, whether one of them would report it.
 
     Each entry is a check, its condition as an aggregate over the values of its shape's path, and the
-    OPTIONAL pattern that binds those values.
+    OPTIONAL pattern that binds those values. A target's screens run together, in one pass over its focus
+    nodes (screen_pass).
     """
 
     target: Target
@@ -177,12 +178,18 @@ class Screen:
     def checks(self) -> tuple[Check, ...]:
         return tuple(check for check, _, _ in self.entries)
 
-    @property
-    def query(self) -> str:
-        """The screening query; $TARGET is left for run time."""
+    def part(self, number: int) -> str:
+        """The screen's part of its target's pass: the focus node, numbered `number`, if it is flagged."""
         optionals = "\n  ".join(dict.fromkeys(optional for _, _, optional in self.entries if optional))
         fails = " ||\n  ".join(fail for _, fail, _ in self.entries)
-        return fill("screen", OPTIONALS=optionals, FAILS=fails)
+        return fill("screen", OPTIONALS=optionals, FAILS=fails, NUMBER=str(number))
+
+
+def screen_pass(screens: Iterable[Screen]) -> str:
+    """One query over the focus nodes of some screens' common target: a row of ?this and ?screen_ (the
+    screen's place in `screens`) per screen that flags the node. $TARGET is left for run time."""
+    parts = [screen.part(number) for number, screen in enumerate(screens)]
+    return fill("screens", SCREENS="\n  UNION\n  ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,7 @@ class Plan:
     """A compiled shapes graph: screens over every focus node, the checks no screen covers, all checks."""
 
     screens: tuple[Screen, ...]
-    direct: tuple[Check, ...]  # pair components (sh:equals, sh:lessThan, ...): run over every focus node
+    direct: tuple[Check, ...]  # checks no screen covers, run over every focus node (compiled: none)
     classes: tuple[str, ...] = ()  # the classes whose instances the screens and targets read
     # Predicates some check reads about a node other than its focus node (a value's rdf:type, the second step
     # of a sequence path, a nested shape's path): a changed triple with one of these can change the results
@@ -201,17 +208,24 @@ class Plan:
     def checks(self) -> tuple[Check, ...]:
         return tuple(check for screen in self.screens for check in screen.checks) + self.direct
 
+    @property
+    def passes(self) -> dict[Target, tuple[Screen, ...]]:
+        """The screens grouped by target, in order: each group runs in one pass (screen_pass)."""
+        grouped: dict[Target, list[Screen]] = {}
+        for screen in self.screens:
+            grouped.setdefault(screen.target, []).append(screen)
+        return {target: tuple(screens) for target, screens in grouped.items()}
+
     def only(self, keep) -> Plan:
-        """The plan restricted to the checks `keep(check)` accepts; screens shrink to what those need."""
-        screens = [
-            Screen(s.target, tuple(entry for entry in s.entries if keep(entry[0]))) for s in self.screens
-        ]
-        return Plan(
-            tuple(screen for screen in screens if screen.entries),
-            tuple(filter(keep, self.direct)),
-            self.classes,
-            self.value_predicates,
-        )
+        """The plan restricted to the checks `keep(check)` accepts; screens shrink to what those need, and the
+        classes to those the remaining targets and screen conditions read (each is materialised in full)."""
+        kept = [Screen(s.target, tuple(e for e in s.entries if keep(e[0]))) for s in self.screens]
+        screens = tuple(screen for screen in kept if screen.entries)
+        direct = tuple(filter(keep, self.direct))
+        targets = {cls for item in (*screens, *direct) for cls in item.target.classes}
+        conditions = " ".join(fail for screen in screens for _, fail, _ in screen.entries)
+        classes = tuple(cls for cls in self.classes if cls in targets or instances_graph(cls) in conditions)
+        return Plan(screens, direct, classes, self.value_predicates)
 
 
 @cache
@@ -242,23 +256,13 @@ def sparql(term: Node) -> str:
     return str(to_ox(term, BlankNodeMap()))
 
 
-def _is_pair(check: Check) -> bool:
-    """Whether a check compares two properties (no screen covers those: they run over every focus node)."""
-    return check.component in (
-        SH.EqualsConstraintComponent,
-        SH.DisjointConstraintComponent,
-        SH.LessThanConstraintComponent,
-        SH.LessThanOrEqualsConstraintComponent,
-    )
-
-
 def _title(parameter: URIRef) -> str:
     """sh:lessThan -> LessThan, the stem of the constraint component's name."""
     return parameter.fragment[0].upper() + parameter.fragment[1:]
 
 
 def compile_shapes(shapes: Graph) -> Plan:
-    """Every constraint of the shapes graph's targeted shapes as SPARQL: screens, direct checks, all."""
+    """Every constraint of the shapes graph's targeted shapes as SPARQL checks, in screens."""
     return _Compiler(shapes).plan()
 
 
@@ -272,15 +276,12 @@ class _Compiler:
         self.value_predicates: set[str] = set()
 
     def plan(self) -> Plan:
-        """The screens, grouped by target, and the checks no screen covers."""
+        """The screens, grouped by target (every check is screened)."""
         groups: dict[Target, list[tuple[list[tuple[Check, str, str]], bool]]] = {}
-        direct: list[Check] = []
         for target, (checks, optional, fails, single) in self._parts():
-            screened = [check for check in checks if not _is_pair(check)]
-            direct += [check for check in checks if _is_pair(check)]
-            if screened:
+            if checks:
                 groups.setdefault(target, []).append(
-                    ([(check, fail, optional) for check, fail in zip(screened, fails, strict=True)], single)
+                    ([(check, fail, optional) for check, fail in zip(checks, fails, strict=True)], single)
                 )
         screens = []
         for target, parts in groups.items():
@@ -289,9 +290,7 @@ class _Compiler:
             shared = [entry for entries, single in parts if single for entry in entries]
             screens += [Screen(target, tuple(shared))] if shared else []
             screens += [Screen(target, tuple(entries)) for entries, single in parts if not single]
-        return Plan(
-            tuple(screens), tuple(direct), tuple(sorted(self.classes)), frozenset(self.value_predicates)
-        )
+        return Plan(tuple(screens), (), tuple(sorted(self.classes)), frozenset(self.value_predicates))
 
     def _parts(self) -> Iterator[tuple[Target, tuple]]:
         """Per shape: its target and (checks, OPTIONAL pattern, screen conditions, single)."""
@@ -371,7 +370,7 @@ class _Compiler:
             self.value_predicates.update(_iris(path))
         check = functools.partial(self._check, shape, path, target)
         v = f"?v{next(self.fresh)}"
-        checks, fails = [], []
+        checks, fails, optionals = [], [], [f"OPTIONAL {{ ?this {path} {v} }}"]
         for parameter, value in self._parameters(shape):
             if parameter in (SH.minCount, SH.maxCount):
                 name = "min-count" if parameter == SH.minCount else "max-count"
@@ -395,16 +394,15 @@ class _Compiler:
             elif parameter == SH.qualifiedValueShape:
                 checks += self._qualified(shape, value, path, check)
                 fails += self._qualified_fails(shape, value, v)
-            elif parameter in (SH.equals, SH.disjoint):
-                name = parameter.fragment
-                checks.append(check(_title(parameter), fill(name, PATH=path, **{name: sparql(value)})))
-            elif parameter in _PAIRS:
-                checks.append(
-                    check(
-                        _title(parameter),
-                        fill("less-than", PATH=path, property=sparql(value), OPERATOR=_PAIRS[parameter]),
-                    )
-                )
+            elif parameter in (SH.equals, SH.disjoint, *_PAIRS):
+                if parameter in _PAIRS:
+                    query = fill("less-than", PATH=path, property=sparql(value), OPERATOR=_PAIRS[parameter])
+                else:
+                    query = fill(parameter.fragment, PATH=path, **{parameter.fragment: sparql(value)})
+                checks.append(check(_title(parameter), query))
+                optional, fail = self._pair_screen(parameter, path, sparql(value))
+                optionals.append(optional)
+                fails.append(fail)
             elif parameter != SH.uniqueLang:
                 component, condition = self._value_condition(parameter, value, "?value", shape)
                 query = fill("value", VALUES=f"?this {path} ?value .", CONFORMS=condition)
@@ -412,7 +410,29 @@ class _Compiler:
                 screened = self._value_condition(parameter, value, v, shape, screening=True)[1]
                 fails.append(f"SUM(IF(BOUND({v}) && !COALESCE({screened}, false), 1, 0)) > 0")
         single = self.shapes.value(shape, SH.maxCount) == Literal(1)
-        return checks, f"OPTIONAL {{ ?this {path} {v} }}", fails, single
+        return checks, "\n  ".join(optionals), fails, single
+
+    def _pair_screen(self, parameter: URIRef, path: str, other: str) -> tuple[str, str]:
+        """The screen of a component comparing the values of `path` with those of the property `other`
+        (sh:equals, sh:disjoint, sh:lessThan, sh:lessThanOrEquals): an OPTIONAL binding a flag where the check
+        (equals.rq, disjoint.rq, less-than.rq) finds a value to report, and the condition on that flag.
+
+        An OPTIONAL rather than an EXISTS in the condition: Oxigraph evaluated a sequence path inside such an
+        EXISTS in time growing with the store, per focus node.
+        """
+        n = next(self.fresh)
+        value, flag = f"?p{n}", f"?f{n}"
+        if parameter == SH.equals:
+            failing = (
+                f"{{ ?this {path} {value} FILTER NOT EXISTS {{ ?this {other} {value} }} }} UNION "
+                f"{{ ?this {other} {value} FILTER NOT EXISTS {{ ?this {path} {value} }} }}"
+            )
+        elif parameter == SH.disjoint:
+            failing = f"?this {path} {value} . ?this {other} {value} ."
+        else:
+            compared = f"COALESCE({value} {_PAIRS[parameter]} ?q{n}, false)"
+            failing = f"?this {path} {value} . ?this {other} ?q{n} FILTER (!{compared})"
+        return f"OPTIONAL {{ {failing} BIND (true AS {flag}) }}", f"COUNT({flag}) > 0"
 
     def _qualified(self, shape: Node, qualified: Node, path: str, check) -> list[Check]:
         """sh:qualifiedValueShape with its min and max counts."""
