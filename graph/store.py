@@ -376,6 +376,10 @@ def settle_swap(path: Path) -> None:
         shutil.rmtree(path / NEXT_DIR, ignore_errors=True)
         (path / NEXT_VERSION_FILE).unlink(missing_ok=True)
     (path / SWAP_SCRATCH_FILE).unlink(missing_ok=True)
+    # A record's temporary file (_write_record) outlives a process killed before its rename; whoever calls
+    # this holds the store, so no live writer owns one.
+    for temporary in path.glob(".*.tmp"):
+        temporary.unlink(missing_ok=True)
 
 
 def _sync_directory(path: Path) -> None:
