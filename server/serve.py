@@ -21,6 +21,7 @@ def access_formatter() -> logging.Formatter:
     formatter.converter = time.gmtime
     return formatter
 
+
 def add_serve(subcommands: argparse._SubParsersAction) -> None:
     """Register `treatykg serve`."""
     parser = subcommands.add_parser(
