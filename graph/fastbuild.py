@@ -315,5 +315,5 @@ def add_file(
         report = add_triples(handle.store, triples, ox.NamedNode(name), base)
     except ValueError as error:  # the file changes the schema: its consequences reach beyond the delta
         raise InputError(f"{error} (treatykg build)", path) from None
-    version = record_commit(handle)
+    version = record_commit(handle, changed=[name, INFERRED_GRAPH])
     return FastInputs(handle.store, Path(), {name: path}), report, version

@@ -24,6 +24,7 @@ from treatykg.graph.store import (
     NEXT_VERSION_FILE,
     OLD_DIR,
     VERSION_FILE,
+    graph_quads,
     open_store,
     read_version,
 )
@@ -257,6 +258,9 @@ def test_add_gives_the_store_a_rebuild_with_the_file_would_give(capsys, tmp_path
     added, expected = (export(capsys, s, tmp_path / f"{s.name}-out") for s in (synthetic_store, rebuilt))
     assert added == expected
     assert graph not in read_version(synthetic_store).build_graphs  # kept by later builds, like HTTP writes
+    with open_store(synthetic_store) as handle:  # only two graphs were recounted: the record must be exact
+        recorded = handle.version()
+        assert (recorded.graph_quads, recorded.default_graph_quads) == graph_quads(handle.store)
 
 
 def test_add_refuses_what_it_cannot_do_incrementally_and_changes_nothing(capsys, tmp_path, synthetic_store):
