@@ -13,8 +13,9 @@ small in-memory store, so the result is what a rebuild would give:
   grows past `region_limit` triples: the closure of all asserted data, as the build computes it.
 
 Validation: the focus nodes are the nodes of the asserted and inferred changes and their in-neighbours; the
-shapes are checked on them over their 2-hop neighbourhood, with and without the inferences (as the build
-does). The writes' provenance graph and the reasoner's working graphs are neither reasoned nor validated.
+shapes are checked on them over their triples, their values' triples along the predicates the shapes read
+past a focus node, and the types one step further, with and without the inferences (as the build does).
+The writes' provenance graph and the reasoner's working graphs are neither reasoned nor validated.
 
 An ontology that uses an OWL construct the rules lack (rules.UnsupportedAxioms) is reasoned by owlrl, the
 reference, instead: the fast rules refuse rather than under-infer.
