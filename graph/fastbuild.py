@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode
 from rdflib.term import Node
 
 from treatykg import resources
@@ -44,9 +43,10 @@ from treatykg.graph.remote import is_remote
 from treatykg.graph.rules import (
     INFERRED,
     WORK,
+    UnsupportedAxioms,
     inconsistencies,
     reason,
-    unsupported_axioms,
+    require_supported,
 )
 from treatykg.graph.shapes import Report
 from treatykg.graph.store import (
@@ -57,7 +57,7 @@ from treatykg.graph.store import (
     record_commit,
     replace_database,
 )
-from treatykg.graph.terms import BlankNodeMap, graph_from_quads, to_ox, triples_to_ox
+from treatykg.graph.terms import BlankNodeMap, graph_from_quads, ox_term, triples_to_ox
 from treatykg.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
 from treatykg.progress import QUIET, Progress
 
@@ -90,8 +90,7 @@ class FastInputs:
     def stated_in(self, node: Node) -> list[str]:
         """The data files that state something about `node`, for messages about it."""
         # Result nodes come from this store (terms.to_rdflib), so a blank node keeps its store label.
-        subject = ox.BlankNode(str(node)) if isinstance(node, BNode) else to_ox(node, BlankNodeMap())
-        graphs = {quad.graph_name for quad in self.store.quads_for_pattern(subject, None, None)}
+        graphs = {quad.graph_name for quad in self.store.quads_for_pattern(ox_term(node), None, None)}
         return [str(self.files[name]) for name in sorted(self.files) if ox.NamedNode(name) in graphs]
 
 
@@ -252,14 +251,10 @@ def build_fast(
 def _refuse_unsupported(store: ox.Store, path: Path) -> None:
     """InputError if the ontology uses OWL constructs the rules lack: the fast engine refuses rather than
     under-infers."""
-    unsupported = unsupported_axioms(store)
-    if unsupported:
-        raise InputError(
-            "the fast reasoner does not implement the OWL 2 RL rules for: "
-            + ", ".join(unsupported)
-            + "; build with --engine reference",
-            path,
-        )
+    try:
+        require_supported(store)
+    except UnsupportedAxioms as error:
+        raise InputError(f"{error}; build with --engine reference", path) from None
 
 
 def _fill(database: ox.Store, handle: OpenStore, store: ox.Store) -> None:

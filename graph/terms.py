@@ -28,16 +28,24 @@ class BlankNodeMap:
 
 
 def to_ox(term: Node, blank_nodes: BlankNodeMap) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term."""
+    """The pyoxigraph term for an rdflib term, blank nodes through `blank_nodes`."""
+    return blank_nodes(term) if isinstance(term, BNode) else ox_term(term)
+
+
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term, blank nodes keeping their labels (for terms read from a
+    store, whose labels are its own ids; parsed ones go through to_ox and a BlankNodeMap)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
-        return blank_nodes(term)
+        return ox.BlankNode(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD_STRING)))
-    raise TypeError(f"not an RDF 1.1 term: {term!r}")
+        if term.datatype is None:
+            return ox.Literal(str(term))
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:

@@ -9,30 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store
 from rdflib.term import Node
 
-from treatykg.graph.terms import to_rdflib
+from treatykg.graph.terms import ox_term, to_rdflib
 
 DEFAULT = None  # the graph key of the store's real default graph
 Quad = tuple[Node, Node, Node, URIRef | None]
-
-
-def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib term, blank nodes keeping their labels (the store's own ids)."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is None:
-            return ox.Literal(str(term))
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def ox_graph(key: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
