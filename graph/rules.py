@@ -139,16 +139,21 @@ def drop_work(store: ox.Store) -> None:
         store.update(" ;\n".join(f"DROP SILENT GRAPH {graph}" for graph in graphs))
 
 
-def reason(store: ox.Store) -> Reasoning:
-    """Recompute the inferred graph from every other graph of `store`, replacing it.
-
-    Run it on a store no reader is using (the build's own store): its working graphs are visible meanwhile.
-    """
+def require_supported(store: ox.Store) -> None:
+    """UnsupportedAxioms, naming them, if the store uses OWL constructs no rule implements."""
     unsupported = unsupported_axioms(store)
     if unsupported:
         raise UnsupportedAxioms(
             "the fast reasoner does not implement the OWL 2 RL rules for: " + ", ".join(unsupported)
         )
+
+
+def reason(store: ox.Store) -> Reasoning:
+    """Recompute the inferred graph from every other graph of `store`, replacing it.
+
+    Run it on a store no reader is using (the build's own store): its working graphs are visible meanwhile.
+    """
+    require_supported(store)
     store.update(f"DROP SILENT GRAPH {INFERRED}")
     drop_work(store)
     premises = [name for name in store.named_graphs() if isinstance(name, ox.NamedNode)]
