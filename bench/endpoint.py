@@ -667,9 +667,11 @@ def build_worker(data: str, store: str, base: str) -> int:
     except TreatyKGError as error:
         print(json.dumps({"error": str(error).splitlines()[0]}))
         return 1
-    steps = dict.fromkeys(("load", "reason", "validate", "store"), 0.0)
-    for step, seconds in progress.steps:  # "loaded …", "reasoned …", "validated …", "stored in …"
-        name = next(name for name in steps if step.startswith(name[:4]))
+    # The build reports "loaded …" once per file, then "reasoned …", "validated …" and "stored in …".
+    step_of = {"loaded": "load", "reasoned": "reason", "validated": "validate", "stored": "store"}
+    steps = dict.fromkeys(step_of.values(), 0.0)
+    for step, seconds in progress.steps:
+        name = step_of[step.split()[0]]
         steps[name] = round(steps[name] + seconds, 3)
     version = result.version
     print(

@@ -241,8 +241,10 @@ def synthetic_store(capsys, tmp_path, synthetic) -> Path:
 def next_article(tmp_path: Path) -> Path:
     """The ~200-triple article the generator makes after the 2,000 triples."""
     generator, path = Generator(3), tmp_path / "next-article.nt"
+    for _ in generator.lines(2000):  # the next article builds on the world those lines created
+        pass
     with path.open("wb") as stream:
-        write_ntriples(stream, list(generator.lines(2000)) and generator.article(budget=200))
+        write_ntriples(stream, generator.article(budget=200))
     return path
 
 
