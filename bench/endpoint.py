@@ -652,11 +652,11 @@ class RdflibPath:
 
 def build_worker(data: str, store: str, base: str) -> int:
     """The child that runs `treatykg build --engine fast` on `data`, timing each step; prints its report."""
-    from treatykg.errors import TreatyKGError
-    from treatykg.graph.fastbuild import build_fast, load_fast_inputs
-    from treatykg.graph.store import open_store
-    from treatykg.iris import INFERRED_GRAPH
-    from treatykg.progress import Progress
+    from treatykg.core.errors import TreatyKGError
+    from treatykg.core.iris import INFERRED_GRAPH
+    from treatykg.core.progress import Progress
+    from treatykg.graph.build.fast import build_fast, load_fast_inputs
+    from treatykg.graph.store.embedded import open_store
 
     progress = Progress(enabled=False)  # records each step's seconds
     try:
@@ -682,7 +682,7 @@ def build_worker(data: str, store: str, base: str) -> int:
                 "inferred_quads": version.graph_quads.get(INFERRED_GRAPH, 0),
                 "quads": sum(version.graph_quads.values()) + version.default_graph_quads,
                 "warnings": len(result.report.results),
-                "method": "treatykg build --engine fast (graph/fastbuild.py)",
+                "method": "treatykg build --engine fast (graph/build/fast.py)",
             }
         )
     )

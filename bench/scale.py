@@ -41,7 +41,7 @@ PROFILE_ROWS = 30
 
 def generate(size: int, seed: int, folder: Path) -> tuple[Path, Path]:
     """The size's N-Triples file, and the ~200-triple article that would come next, both generated once."""
-    from treatykg.graph.generate import Generator, write_ntriples
+    from treatykg.graph.synthetic.generate import Generator, write_ntriples
 
     data, article = folder / f"synthetic-{size}-{seed}.nt", folder / f"article-after-{size}-{seed}.nt"
     if not data.exists():
@@ -57,8 +57,8 @@ def fast(data: Path, article: Path, incremental: bool, profile: bool) -> dict:
     """Worker: the fast path on `data`; with `incremental`, also write the store and add `article` to it."""
     import pyoxigraph as ox
 
-    from treatykg.graph import fastpath, fastshapes, rules
-    from treatykg.iris import SYNTHETIC_BASE
+    from treatykg.core.iris import SYNTHETIC_BASE
+    from treatykg.graph.semantics import fastpath, fastshapes, rules
 
     graph = ox.NamedNode(SYNTHETIC_BASE + "graph/synthetic")
     store, seconds = ox.Store(), {}
@@ -103,7 +103,7 @@ class TimedStore:
     """
 
     def __init__(self, store):
-        from treatykg.graph.rules import rules
+        from treatykg.graph.semantics.rules import rules
 
         self.store, self.seconds = store, {}
         self.rules = {rule.text.replace("$FOCUS", ""): f"rule {name}" for name, rule in rules().items()}
@@ -150,8 +150,8 @@ def _write_and_add(store, graph, article: Path) -> tuple[float, dict]:
     """Write the built store to disk (bulk load), then add the article to it by the fast path."""
     import pyoxigraph as ox
 
-    from treatykg.graph import fastpath
-    from treatykg.iris import SYNTHETIC_BASE
+    from treatykg.core.iris import SYNTHETIC_BASE
+    from treatykg.graph.semantics import fastpath
 
     with tempfile.TemporaryDirectory(prefix="treatykg-scale-") as name:
         folder = Path(name)
@@ -173,11 +173,11 @@ def reference(data: Path) -> dict:
     """Worker: the reference path on `data`: rdflib parse, owlrl, pySHACL (as build.check runs them)."""
     from rdflib import Graph
 
-    from treatykg import resources
-    from treatykg.graph.build import validate_graphs
-    from treatykg.graph.load import load
-    from treatykg.graph.reason import infer
-    from treatykg.iris import SYNTHETIC_BASE
+    from treatykg.core import resources
+    from treatykg.core.iris import SYNTHETIC_BASE
+    from treatykg.graph.build.reference import validate_graphs
+    from treatykg.graph.rdf.load import load
+    from treatykg.graph.semantics.reason import infer
 
     seconds = {}
     started = time.perf_counter()

@@ -8,11 +8,15 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from treatykg.graph.remote import is_remote
-from treatykg.graph.store import open_store, store_path
-from treatykg.server import admin, config, gsp, ops, remote_engine, sparql, web, writes
-from treatykg.server.description import Describer
-from treatykg.server.engine import Engine
+from treatykg.graph.store.embedded import open_store, store_path
+from treatykg.graph.store.remote_client import is_remote
+from treatykg.server import config, ops
+from treatykg.server.protocol import admin, gsp, sparql
+from treatykg.server.protocol.description import Describer
+from treatykg.server.query import remote as remote_engine
+from treatykg.server.query.engine import Engine
+from treatykg.server.web import pages as web
+from treatykg.server.writes import validated as writes
 
 log = logging.getLogger("treatykg.server")
 
@@ -46,7 +50,7 @@ def init_engine(app: Flask) -> Engine:
 
 def build_store(handle) -> None:
     """Build the packaged ontology and data into an empty store (what `treatykg build` does)."""
-    from treatykg.graph.build import build, load_inputs
+    from treatykg.graph.build.reference import build, load_inputs
 
     log.info("the store %s is empty: building it first", handle.path)
     result = build(handle, load_inputs(), reasoned=True)
@@ -67,7 +71,8 @@ def close_app(app: Flask) -> None:
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """The TreatyKG server app; `test_config` (or the command-line flags) overrides every other setting."""
-    app = Flask("treatykg.server")
+    # Templates and static files belong to the pages (server/web/).
+    app = Flask("treatykg.server", template_folder="web/templates", static_folder="web/static")
     app.config.update(config.load(test_config))
     # Request-size limit for every body and form (413 beyond it); waitress gets the same limit.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_BODY"]

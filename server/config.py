@@ -34,11 +34,11 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from treatykg.errors import InputError
+from treatykg.core.errors import InputError
 
 ENV_PREFIX = "TREATYKG_"
 
-# A remote store (store = "sparql+http://…"): endpoint overrides and options, see graph/remote.py;
+# A remote store (store = "sparql+http://…"): endpoint overrides and options (graph/store/remote_client.py);
 # None keeps what the remote's dialect (Oxigraph server unless remote_dialect says) implies.
 REMOTE_TYPES = {
     "REMOTE_DIALECT": str,

@@ -12,7 +12,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
-from treatykg.server.engine import Engine
+from treatykg.server.query.engine import Engine
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("treatykg.server.access")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from server_harness import http_request
 
-from treatykg.graph.store import open_store, record_commit
+from treatykg.graph.store.embedded import open_store, record_commit
 
 TOKEN = "fault-token"  # noqa: S105 - the scratch server's own token
 TREATYKG = str(Path(sys.executable).with_name("treatykg"))

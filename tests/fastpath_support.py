@@ -7,13 +7,13 @@ from functools import cache
 import pyoxigraph as ox
 from rdflib import Graph
 
-from treatykg import resources
-from treatykg.graph.fastpath import load_ontology
-from treatykg.graph.generate import generate_lines
-from treatykg.graph.reason import closure, filter_inferred, is_informative
-from treatykg.graph.rules import INFERRED, reason
-from treatykg.graph.terms import graph_from_quads, to_rdflib
-from treatykg.iris import BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE, source_graph
+from treatykg.core import resources
+from treatykg.core.iris import BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE, source_graph
+from treatykg.core.terms import graph_from_quads, to_rdflib
+from treatykg.graph.semantics.fastpath import load_ontology
+from treatykg.graph.semantics.reason import closure, filter_inferred, is_informative
+from treatykg.graph.semantics.rules import INFERRED, reason
+from treatykg.graph.synthetic.generate import generate_lines
 
 ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 SYNTHETIC = ox.NamedNode(SYNTHETIC_BASE + "graph/synthetic")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from rdflib import OWL
 
-from treatykg.graph.imports import load_with_imports
-from treatykg.resources import CATALOG_NAME
+from treatykg.core.resources import CATALOG_NAME
+from treatykg.graph.rdf.imports import load_with_imports
 
 OWLAPI_PACKAGE = "libowlapi-java"
 JAVA_LIBRARY_DIR = "/usr/share/java"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from treatykg.graph.remote_store import META_GRAPH
+from treatykg.graph.store.remote import META_GRAPH
 
 
 def oxigraph_binary() -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from treatykg.cli import main
-from treatykg.graph.store import VERSION_FILE, open_store
+from treatykg.cli.main import main
+from treatykg.graph.store.embedded import VERSION_FILE, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "build"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from treatykg import iris, resources
+from treatykg.core import iris, resources
 
 TKG = Namespace(iris.TKG)
 ID = Namespace(iris.ID)
@@ -333,7 +333,7 @@ JUSTIFIED_WARNINGS = {
 
 
 def test_article_conforms_and_each_warning_is_justified(data: Graph) -> None:
-    from treatykg.graph.shapes import validate
+    from treatykg.graph.semantics.shapes import validate
 
     report = validate(data, ontology=Graph().parse(resources.ontology_file()))
     assert report.conforms

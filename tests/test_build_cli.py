@@ -13,10 +13,10 @@ from pipeline_support import FIXTURES, graph_names, run, store_quads, store_stat
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from treatykg.graph import fastbuild
-from treatykg.graph.store import open_store, read_version, record_commit
-from treatykg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
-from treatykg.progress import Progress
+from treatykg.core.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.core.progress import Progress
+from treatykg.graph.build import fast as fastbuild
+from treatykg.graph.store.embedded import open_store, read_version, record_commit
 
 EX = "http://example.org/"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"

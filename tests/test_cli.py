@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from treatykg.cli import main
+from treatykg.cli.main import main
 
 ONTOLOGY = """\
 @prefix : <http://example.org/o#> .

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from treatykg.graph.build import build, load_inputs
-from treatykg.graph.queries import list_queries, load_query
-from treatykg.graph.store import open_store, query_union
+from treatykg.graph.build.reference import build, load_inputs
+from treatykg.graph.query.prepared import list_queries, load_query
+from treatykg.graph.store.embedded import open_store, query_union
 
 E = "https://w3id.org/treatykg/id/event/"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from durability_support import TOKEN, TREATYKG, Served, seed_store, stream_and_kill, verify, write_text
 
-from treatykg.graph.store import (
+from treatykg.graph.store.embedded import (
     PENDING_FILE,
     StoreVersion,
     open_store,
@@ -20,7 +20,7 @@ from treatykg.graph.store import (
     record_commit,
     write_pending,
 )
-from treatykg.server import commit
+from treatykg.server.writes import commit
 
 KILLS = 12  # the suite's budget; bench/faults.py runs more
 BUDGET_SECONDS = 75

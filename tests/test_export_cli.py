@@ -13,9 +13,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 
-from treatykg import resources
-from treatykg.graph.store import open_store, read_version
-from treatykg.iris import DATASET, INFERRED_GRAPH, ONTOLOGY_GRAPH, SPARQL_ENDPOINT
+from treatykg.core import resources
+from treatykg.core.iris import DATASET, INFERRED_GRAPH, ONTOLOGY_GRAPH, SPARQL_ENDPOINT
+from treatykg.graph.store.embedded import open_store, read_version
 
 FORMATS = {  # extension -> (pyoxigraph format, rdflib format, keeps graph names)
     "ttl": (ox.RdfFormat.TURTLE, "turtle", False),
@@ -36,7 +36,7 @@ def exported(tmp_path_factory):
     """The article store, exported in every format, then rebuilt and exported again."""
     folder = tmp_path_factory.mktemp("export")
     store = copy_store(article_store(), folder / "store")
-    from treatykg.cli import main
+    from treatykg.cli.main import main
 
     assert main(["export", "--store", str(store), "--out", str(folder / "first")]) == 0
     assert main(["build", "--store", str(store)]) == 0  # a second build of the same inputs

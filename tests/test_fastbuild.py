@@ -15,10 +15,10 @@ import pytest
 from oxigraph_harness import OxigraphServer
 from pipeline_support import FIXTURES, canonical, run, store_quads, store_state
 
-from treatykg import resources
-from treatykg.cmd_build import AUTO_FAST_BYTES, choose_engine
-from treatykg.graph.generate import Generator, write_ntriples
-from treatykg.graph.store import (
+from treatykg.cli.build import AUTO_FAST_BYTES, choose_engine
+from treatykg.core import resources
+from treatykg.core.iris import INFERRED_GRAPH, SYNTHETIC_BASE
+from treatykg.graph.store.embedded import (
     DATABASE_DIR,
     NEXT_DIR,
     NEXT_VERSION_FILE,
@@ -28,7 +28,7 @@ from treatykg.graph.store import (
     open_store,
     read_version,
 )
-from treatykg.iris import INFERRED_GRAPH, SYNTHETIC_BASE
+from treatykg.graph.synthetic.generate import Generator, write_ntriples
 
 TREATYKG = Path(sys.executable).with_name("treatykg")  # the installed console script
 TINY = FIXTURES / "tiny-article.ttl"

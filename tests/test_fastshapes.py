@@ -9,12 +9,12 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 from synthetic_faults import EXPECTED_COMPONENTS, inject
 
-from treatykg.graph.build import validate_graphs
-from treatykg.graph.fastshapes import shape_plan, validate_build, validate_focus, validate_store
-from treatykg.graph.rules import INFERRED, WORK, reason
-from treatykg.graph.shapes import load_shapes, validate
-from treatykg.graph.shapes_sparql import UnsupportedShape, compile_shapes
-from treatykg.iris import BASE, SYNTHETIC_BASE
+from treatykg.core.iris import BASE, SYNTHETIC_BASE
+from treatykg.graph.build.reference import validate_graphs
+from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_focus, validate_store
+from treatykg.graph.semantics.rules import INFERRED, WORK, reason
+from treatykg.graph.semantics.shapes import load_shapes, validate
+from treatykg.graph.semantics.shapes_sparql import UnsupportedShape, compile_shapes
 
 TKGSH = "https://w3id.org/treatykg/shapes#"
 

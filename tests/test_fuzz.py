@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from server_harness import AUTH, LiveServer
 
-from treatykg.server.checks import check_store
+from treatykg.graph.store.check import check_store
 
 EXAMPLES = int(os.environ.get("TREATYKG_FUZZ_EXAMPLES", "40"))
 DEADLINE = 3.0

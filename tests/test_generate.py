@@ -14,10 +14,10 @@ from fastpath_support import lines
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from treatykg.cli import main
-from treatykg.graph.generate import Generator, generate, generate_lines
-from treatykg.graph.shapes import validate
-from treatykg.iris import ONTOLOGY, SYNTHETIC_BASE
+from treatykg.cli.main import main
+from treatykg.core.iris import ONTOLOGY, SYNTHETIC_BASE
+from treatykg.graph.semantics.shapes import validate
+from treatykg.graph.synthetic.generate import Generator, generate, generate_lines
 
 TKG = Namespace("https://w3id.org/treatykg/ontology#")
 TIME = Namespace("http://www.w3.org/2006/time#")

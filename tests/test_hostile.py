@@ -183,7 +183,7 @@ def test_one_logfmt_line_per_request(server: LiveServer, caplog: pytest.LogCaptu
 
 def test_access_log_lines_are_parseable_logfmt() -> None:
     """The served log line's timestamp is one bare value: every field splits on spaces into key=value."""
-    from treatykg.server.serve import access_formatter
+    from treatykg.cli.serve import access_formatter
 
     message = "method=GET status=200"
     record = logging.LogRecord("treatykg.server.access", logging.INFO, __file__, 1, message, (), None)

@@ -10,13 +10,13 @@ import pytest
 from fastpath_support import ONTOLOGY, SYNTHETIC, store_with
 from rdflib.compare import isomorphic
 
-from treatykg.errors import ReasoningInconsistency, ValidationFailed
-from treatykg.graph.fastpath import add_triples, build_fast
-from treatykg.graph.fastshapes import shape_plan, validate_build
-from treatykg.graph.generate import Generator
-from treatykg.graph.rules import INFERRED, WORK
-from treatykg.graph.terms import graph_from_quads
-from treatykg.iris import SYNTHETIC_BASE
+from treatykg.core.errors import ReasoningInconsistency, ValidationFailed
+from treatykg.core.iris import SYNTHETIC_BASE
+from treatykg.core.terms import graph_from_quads
+from treatykg.graph.semantics.fastpath import add_triples, build_fast
+from treatykg.graph.semantics.fastshapes import shape_plan, validate_build
+from treatykg.graph.semantics.rules import INFERRED, WORK
+from treatykg.graph.synthetic.generate import Generator
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 
-from treatykg.errors import InputError
-from treatykg.graph.load import detect_format, load
+from treatykg.core.errors import InputError
+from treatykg.graph.rdf.load import detect_format, load
 
 EX = "http://example.org/"
 TRIPLE = (URIRef(EX + "a"), URIRef(EX + "b"), Literal("c", lang="en"))

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from web_support import HTML, TURTLE, about, escaped, kind, local_path, private_store, subjects
 
-from treatykg.iris import BASE, INFERRED_GRAPH
+from treatykg.core.iris import BASE, INFERRED_GRAPH
 from treatykg.server.app import close_app, create_app
 
 VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")

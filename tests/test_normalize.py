@@ -9,8 +9,8 @@ import pytest
 from pipeline_support import run
 from rdflib.compare import isomorphic
 
-from treatykg import resources
-from treatykg.graph.load import load
+from treatykg.core import resources
+from treatykg.graph.rdf.load import load
 
 from owlapi_harness import owlapi_check
 
@@ -103,13 +103,13 @@ def test_the_owl_api_opens_the_normalized_ontology_clean(capsys, owltool, ontolo
 
 
 def test_the_owl_api_opens_the_normalized_data_file_with_its_import(capsys, owltool, tmp_path):
-    # The editors' layout, copied: graph/ imports ../ontology/ through its Protégé catalog.
-    for folder in (resources.ontology_dir(), resources.data_dir()):
-        (tmp_path / folder.name).mkdir()
+    # The editors' layout, copied: graph/data/ imports ../../ontology/ through its Protégé catalog.
+    for folder, copy in ((resources.ontology_dir(), "ontology"), (resources.data_dir(), "graph/data")):
+        (tmp_path / copy).mkdir(parents=True)
         for path in folder.glob("*"):
             if path.suffix in (".ttl", ".xml", ".txt"):
-                shutil.copy(path, tmp_path / folder.name / path.name)
-    data = tmp_path / resources.data_dir().name / "cfe-withdrawal-article.ttl"
+                shutil.copy(path, tmp_path / copy / path.name)
+    data = tmp_path / "graph" / "data" / "cfe-withdrawal-article.ttl"
     before = owlapi_check(data, [data.parent])
     assert run(capsys, "normalize", data).out == f"{data}: rewritten\n"
     after = owlapi_check(data, [data.parent])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib.compare import to_isomorphic
 
-from treatykg.errors import InputError
-from treatykg.graph.load import load
+from treatykg.core.errors import InputError
+from treatykg.graph.rdf.load import load
 
 from owlapi_harness import (
     SLF4J_BINDER,

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 from web_support import HTML, private_store
 
-from treatykg.graph.queries import list_queries
+from treatykg.graph.query.prepared import list_queries
 from treatykg.server.app import close_app, create_app
 
 TOKEN = "ui-test-token"  # noqa: S105 - the scratch server's own token

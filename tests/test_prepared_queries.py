@@ -7,9 +7,9 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from treatykg.errors import InputError
-from treatykg.graph.queries import Parameter, list_queries, load_query, parse_query
-from treatykg.resources import query_files
+from treatykg.core.errors import InputError
+from treatykg.core.resources import query_files
+from treatykg.graph.query.prepared import Parameter, list_queries, load_query, parse_query
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from treatykg import resources
+from treatykg.core import resources
 
 from owlapi_harness import dl_consistent, owlapi_check
 

@@ -21,10 +21,10 @@ from rdflib import namespace as ns
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
-from treatykg import resources
-from treatykg.graph.load import load
-from treatykg.graph.terms import graph_from_quads
-from treatykg.iris import ONTOLOGY_GRAPH, source_graph
+from treatykg.core import resources
+from treatykg.core.iris import ONTOLOGY_GRAPH, source_graph
+from treatykg.core.terms import graph_from_quads
+from treatykg.graph.rdf.load import load
 
 from owlapi_harness import owlapi_save
 

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 from pipeline_support import FIXTURES, article_store, copy_store, run
 
-from treatykg.graph.queries import list_queries
-from treatykg.graph.store import read_version
+from treatykg.graph.query.prepared import list_queries
+from treatykg.graph.store.embedded import read_version
 
 DOGS = FIXTURES / "queries" / "dogs.rq"
 CHECK = FIXTURES / "queries" / "check-dogs.rq"
@@ -20,7 +20,7 @@ TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A store built from the tiny fixtures: rex (labelled) and fido are dogs and friends."""
-    from treatykg.cli import main
+    from treatykg.cli.main import main
 
     path = tmp_path_factory.mktemp("query") / "store"
     data = [str(FIXTURES / name) for name in ("tiny-article.ttl", "links.ttl", "quads.trig")]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from server_harness import LiveServer
 
-from treatykg.server.engine import READ_VIEW_DIR
+from treatykg.server.query.engine import READ_VIEW_DIR
 
 ASK = {"op": "query", "query": "ASK { ?s ?p ?o }", "formats": {"boolean": ["json", "application/json"]}}
 WORKERS = 2

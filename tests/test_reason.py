@@ -6,8 +6,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 
-from treatykg.errors import ReasoningInconsistency
-from treatykg.graph.reason import filter_inferred, infer, is_informative
+from treatykg.core.errors import ReasoningInconsistency
+from treatykg.graph.semantics.reason import filter_inferred, infer, is_informative
 
 EX = "http://example.org/"
 PREFIXES = """

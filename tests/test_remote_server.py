@@ -14,10 +14,10 @@ from oxigraph_harness import OxigraphServer
 from rdflib import Graph
 from server_harness import AUTH, Canary, LiveServer
 
-from treatykg.cli import main
-from treatykg.graph.remote import resolve
-from treatykg.graph.remote_store import META_GRAPH, RemoteStore
-from treatykg.iris import ONTOLOGY_GRAPH
+from treatykg.cli.main import main
+from treatykg.core.iris import ONTOLOGY_GRAPH
+from treatykg.graph.store.remote import META_GRAPH, RemoteStore
+from treatykg.graph.store.remote_client import resolve
 
 NUMBERS = "http://example.org/numbers"
 RUSSIA = "https://w3id.org/treatykg/id/state/russia"

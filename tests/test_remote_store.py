@@ -9,15 +9,15 @@ import pytest
 from oxigraph_harness import OxigraphServer
 from rdflib import BNode, Dataset, Literal, URIRef
 
-from treatykg.cli import main
-from treatykg.errors import InputError
-from treatykg.graph.build import build, load_inputs
-from treatykg.graph.queries import list_queries
-from treatykg.graph.remote import resolve
-from treatykg.graph.remote_store import META_GRAPH, RemoteStore, open_remote, with_values
-from treatykg.graph.store import open_store, query_union
-from treatykg.graph.terms import to_rdflib
-from treatykg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.cli.main import main
+from treatykg.core.errors import InputError
+from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.core.terms import to_rdflib
+from treatykg.graph.build.reference import build, load_inputs
+from treatykg.graph.query.prepared import list_queries
+from treatykg.graph.store.embedded import open_store, query_union
+from treatykg.graph.store.remote import META_GRAPH, RemoteStore, open_remote, with_values
+from treatykg.graph.store.remote_client import resolve
 
 NOTES = "http://example.org/notes"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

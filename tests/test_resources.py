@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from treatykg import resources
+from treatykg.core import resources
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 # The package-data patterns of pyproject.toml, which every data file must match to be shipped.
 DATA_PATTERNS = ("*.ttl", "*.xml", "*.rq", "*.txt", "*.jsonld")
-FOLDERS = {"graph": resources.data_dir, "ontology": resources.ontology_dir, "queries": resources.queries_dir}
-EDITABLE = resources.data_dir() == SOURCE_ROOT / "graph"
+FOLDERS = {"graph": resources.graph_dir, "ontology": resources.ontology_dir, "queries": resources.queries_dir}
+EDITABLE = resources.graph_dir() == SOURCE_ROOT / "graph"
 
 
 def data_files(folder: Path) -> dict[str, bytes]:

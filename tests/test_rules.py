@@ -16,8 +16,8 @@ from fastpath_support import (
     synthetic_store,
 )
 
-from treatykg.graph.reason import closure, error_messages
-from treatykg.graph.rules import (
+from treatykg.graph.semantics.reason import closure, error_messages
+from treatykg.graph.semantics.rules import (
     INFERRED,
     WORK,
     UnsupportedAxioms,
@@ -166,8 +166,8 @@ def test_real_default_graph_data_is_reasoned_over() -> None:
 
 
 def test_the_sparql_files_name_the_working_graphs_of_the_code() -> None:
-    from treatykg.graph.shapes_sparql import TEMPLATES
-    from treatykg.graph.shapes_sparql import WORK as SHAPES_WORK
+    from treatykg.graph.semantics.shapes_sparql import TEMPLATES
+    from treatykg.graph.semantics.shapes_sparql import WORK as SHAPES_WORK
 
     assert SHAPES_WORK == WORK
     texts = [rule.text for rule in rules().values()] + [p.read_text() for p in TEMPLATES.glob("*.rq")]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from treatykg.graph.store import StoreInUse, open_store
+from treatykg.graph.store.embedded import StoreInUse, open_store
 
 TREATY = "https://w3id.org/treatykg/ontology#Treaty"
 
@@ -91,7 +91,10 @@ def _zygotes(parent: int) -> list[int]:
             cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
         except (OSError, ValueError):
             continue
-        if int(stat[stat.rindex(")") + 2 :].split()[1]) == parent and b"treatykg.server.zygote" in cmdline:
+        if (
+            int(stat[stat.rindex(")") + 2 :].split()[1]) == parent
+            and b"treatykg.server.query.zygote" in cmdline
+        ):
             found.append(int(entry))
     return found
 

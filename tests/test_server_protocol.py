@@ -68,7 +68,7 @@ def test_sparqlwrapper_construct_turtle(server: LiveServer) -> None:
 
 def test_default_graph_is_the_union_and_dataset_parameters_narrow_it(server: LiveServer) -> None:
     """Queries see every graph by default; default-graph-uri / FROM pick graphs from the store."""
-    # Every graph but the writes' provenance (server/commit.py), which the fixture's write added to.
+    # Every graph but the writes' provenance (server/writes/commit.py), which the fixture's write added to.
     union = json.loads(
         _get(
             server,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from treatykg.errors import InputError
-from treatykg.server import config, guard, negotiate
+from treatykg.core.errors import InputError
+from treatykg.server import config
+from treatykg.server.protocol import negotiate
+from treatykg.server.query import guard
 
 C = "http://127.0.0.1:9/"
 

@@ -11,10 +11,10 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from treatykg import resources
-from treatykg.errors import InputError
-from treatykg.graph.shapes import load_ontology, load_shapes, regex_escape, validate
-from treatykg.iris import BASE, SYNTHETIC_BASE
+from treatykg.core import resources
+from treatykg.core.errors import InputError
+from treatykg.core.iris import BASE, SYNTHETIC_BASE
+from treatykg.graph.semantics.shapes import load_ontology, load_shapes, regex_escape, validate
 
 TKG = Namespace("https://w3id.org/treatykg/ontology#")
 TKGSH = Namespace("https://w3id.org/treatykg/shapes#")

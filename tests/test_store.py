@@ -12,9 +12,10 @@ import pytest
 from pipeline_support import FIXTURES, run, store_state
 from rdflib import BNode, Graph, Literal, URIRef
 
-from treatykg.errors import StoreError
-from treatykg.graph import store as store_module
-from treatykg.graph.store import (
+from treatykg.core.errors import StoreError
+from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.graph.store import embedded as store_module
+from treatykg.graph.store.embedded import (
     DATABASE_DIR,
     LOCK_FILE,
     VERSION_FILE,
@@ -25,7 +26,6 @@ from treatykg.graph.store import (
     replace_build_graphs,
     store_path,
 )
-from treatykg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
 
 EX = "http://example.org/"
 HTTP_GRAPH = EX + "graph/written-over-http"
@@ -79,7 +79,7 @@ def test_a_held_store_is_refused_with_the_holders_pid(tmp_path):
 
 HOLDER = """
 import sys
-from treatykg.graph.store import open_store
+from treatykg.graph.store.embedded import open_store
 handle = open_store(sys.argv[1], holder="the server")
 print("holding", flush=True)
 sys.stdin.read()

@@ -13,10 +13,10 @@ import pyoxigraph as ox
 import pytest
 from server_harness import AUTH, LiveServer
 
-from treatykg.iris import INFERRED_GRAPH, WRITES_GRAPH
-from treatykg.server.checks import check_store
-from treatykg.server.delta import update_delta
-from treatykg.server.overlay import ox_graph, ox_term
+from treatykg.core.iris import INFERRED_GRAPH, WRITES_GRAPH
+from treatykg.graph.store.check import check_store
+from treatykg.server.writes.delta import update_delta
+from treatykg.server.writes.overlay import ox_graph, ox_term
 
 E = "PREFIX e: <http://e/> "
 SEED = """INSERT DATA { e:a e:p 1 . e:a e:p 2 . e:b e:q e:a . _:x e:p 3 . _:x e:r _:y .
@@ -283,7 +283,7 @@ def test_a_write_is_reasoned_by_the_fast_rules_or_by_owlrl_beyond_them() -> None
     axiom the rules lack, owlrl's, the reference (the rules refuse rather than under-infer)."""
     from rdflib import OWL, RDF, RDFS, Graph, Namespace
 
-    from treatykg.server import entailment
+    from treatykg.server.writes import entailment
 
     ex = Namespace("http://example.org/")
     tbox = Graph()

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from markupsafe import escape
 from pipeline_support import article_store, copy_store
 
-from treatykg.graph.store import open_store
-from treatykg.iris import BASE, ONTOLOGY_GRAPH, TKG
+from treatykg.core.iris import BASE, ONTOLOGY_GRAPH, TKG
+from treatykg.graph.store.embedded import open_store
 
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}  # what a browser sends
 TURTLE = {"Accept": "text/turtle"}

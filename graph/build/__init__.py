@@ -1,0 +1,1 @@
+"""The build pipeline: inputs loaded, reasoned, validated and swapped into the store (reference and fast engines)."""

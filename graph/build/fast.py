@@ -1,0 +1,314 @@
+"""`treatykg build --engine fast`: the build in an in-memory Oxigraph store, for data too large for rdflib.
+
+The reference build (graph/build/reference.py) parses with rdflib, reasons with owlrl and validates with pySHACL; past
+about 10,000 triples it takes minutes. This engine does the same build with the fast path that tests prove
+equal to it (graph/semantics/fastpath.py: OWL 2 RL rules as SPARQL updates, SHACL compiled to SPARQL):
+
+    load      N-Triples, N-Quads, Turtle and TriG are parsed by Oxigraph straight into the build store;
+              RDF/XML, JSON-LD and N3 (ontologies as Protégé saves them, small files) through the
+              reference loader and its safety checks
+    keep      the store's graphs that no build owns (HTTP writes) are copied in and reasoned over
+    reason, check consistency, validate (asserted + inferred, and asserted alone), as the reference does
+    store     a local store gets a whole new database, swapped in by store.replace_database; a remote
+              store gets the same push as the reference build
+
+Same graph names, owned graphs, kept graphs, messages and exit codes as the reference build; a failure
+leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from treatykg.core import resources
+from treatykg.core.errors import InputError, ReasoningInconsistency, ValidationFailed
+from treatykg.graph.build.reference import (
+    BuildResult,
+    claim,
+    describe_result,
+    graph_name_for,
+    provenance,
+    stem_graph_name,
+    without_blank_nodes_of,
+)
+from treatykg.graph.semantics.fastpath import add_triples, asserted_graphs
+from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_store
+from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
+from treatykg.graph.store.remote_client import is_remote
+from treatykg.graph.semantics.rules import (
+    INFERRED,
+    WORK,
+    UnsupportedAxioms,
+    inconsistencies,
+    reason,
+    require_supported,
+)
+from treatykg.graph.semantics.shapes import Report
+from treatykg.graph.store.embedded import (
+    SWAP_SCRATCH_FILE,
+    OpenStore,
+    StoreVersion,
+    build_owned_graphs,
+    record_commit,
+    replace_database,
+)
+from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, triples_to_ox
+from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
+from treatykg.core.progress import QUIET, Progress
+
+REASONING = "treatykg OWL 2 RL rules (graph/semantics/rules)"
+# rdflib format names (load.detect_format) that Oxigraph parses itself.
+NATIVE_FORMATS = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+}
+STAGING = ox.NamedNode(WORK + "load")  # a file's triples while its graph name is not known yet
+ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+SOURCES = f"""
+SELECT DISTINCT ?source WHERE {{
+  GRAPH $data {{ ?source a ?class }}
+  ?class {SUBCLASS_OF}* <{TKG}Source>
+}}"""
+
+
+@dataclass
+class FastInputs:
+    """The build store holding the ontology and data files, and which file each data graph came from."""
+
+    store: ox.Store
+    ontology_path: Path
+    files: dict[str, Path] = field(default_factory=dict)  # graph name -> the file it came from
+
+    def stated_in(self, node: Node) -> list[str]:
+        """The data files that state something about `node`, for messages about it."""
+        # Result nodes come from this store (terms.to_rdflib), so a blank node keeps its store label.
+        graphs = {quad.graph_name for quad in self.store.quads_for_pattern(ox_term(node), None, None)}
+        return [str(self.files[name]) for name in sorted(self.files) if ox.NamedNode(name) in graphs]
+
+
+def load_fast_inputs(
+    ontology_path: Path | None = None, data_paths: Sequence[Path] | None = None, progress: Progress = QUIET
+) -> FastInputs:
+    """Read the ontology and the data files into a new in-memory store, naming each data graph as the
+    reference build does; InputError on any bad file."""
+    ontology_path = Path(ontology_path or resources.ontology_file())
+    data_paths = [Path(path) for path in (data_paths if data_paths is not None else resources.data_files())]
+    inputs = FastInputs(ox.Store(), ontology_path)
+    progress.start()
+    if detect_format(ontology_path) in QUAD_FORMATS:
+        raise InputError(
+            "the ontology must be one graph; save it as Turtle or RDF/XML, not TriG or N-Quads", ontology_path
+        )
+    _read(inputs.store, ontology_path, ONTOLOGY)
+    progress.done(f"loaded {ontology_path}", _size(inputs.store, ONTOLOGY))
+    for path in data_paths:
+        if detect_format(path) in QUAD_FORMATS:
+            _load_dataset(inputs, path)
+        else:
+            _load_triples(inputs, path)
+        progress.done(f"loaded {path}")
+    return inputs
+
+
+def _load_triples(inputs: FastInputs, path: Path) -> None:
+    """Load a one-graph file under its graph name (graph_name_for)."""
+    # Most files keep their stem's name (a file of many sources, like a bulk dump), so they are read
+    # straight into that graph; only a one-source file is moved afterwards, and moving copies every triple.
+    stem = stem_graph_name(path)
+    taken = stem in inputs.files or stem in (ONTOLOGY_GRAPH, INFERRED_GRAPH)
+    loaded = STAGING if taken else ox.NamedNode(stem)
+    _read(inputs.store, path, loaded)
+    name = graph_name_for(path, _sources(inputs.store, loaded))
+    claim(inputs.files, name, path)
+    if name != loaded.value:
+        inputs.store.update(f"MOVE SILENT {loaded} TO <{name}>")
+
+
+def _load_dataset(inputs: FastInputs, path: Path) -> None:
+    """Load a TriG or N-Quads file: its named graphs under their own names, its default graph by the rule of
+    one-graph files."""
+    scratch = ox.Store()
+    _read(scratch, path, STAGING)
+    renamed = {}
+    for graph in list(scratch.named_graphs()):  # listed first: _sources adds the ontology's axioms
+        if isinstance(graph, ox.BlankNode):
+            raise InputError(
+                "a graph named by a blank node can't be kept apart in the store; name it with an IRI", path
+            )
+        name = (
+            graph_name_for(path, _sources(inputs.store, STAGING, scratch))
+            if graph == STAGING
+            else graph.value
+        )
+        if next(iter(scratch.quads_for_pattern(None, None, None, graph)), None) is not None:
+            claim(inputs.files, name, path)
+            renamed[graph] = ox.NamedNode(name)
+    inputs.store.bulk_extend(
+        ox.Quad(quad.subject, quad.predicate, quad.object, renamed[quad.graph_name])
+        for graph in renamed
+        for quad in scratch.quads_for_pattern(None, None, None, graph)
+    )
+
+
+def _read(store: ox.Store, path: Path, graph: ox.NamedNode) -> None:
+    """Parse the file at `path` into `graph` of `store` (named graphs of a quad file keep their names)."""
+    rdf_format = detect_format(path)  # refuses OWL/XML, Manchester, functional syntax with advice
+    native = NATIVE_FORMATS.get(rdf_format)
+    if native is None:  # RDF/XML, JSON-LD, N3: one graph each
+        # The reference loader refuses external XML entities and remote JSON-LD contexts.
+        triples = triples_to_ox(load(path), BlankNodeMap())
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        return
+    try:
+        # Relative IRIs resolve against the file, as rdflib resolves them.
+        store.bulk_load(path=str(path), format=native, base_iri=path.resolve().as_uri(), to_graph=graph)
+    except SyntaxError as error:
+        raise InputError(str(error).replace("Parser error", "syntax error", 1), path, error.lineno) from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot be read: {error}", path) from None
+
+
+def _sources(store: ox.Store, graph: ox.NamedNode, scratch: ox.Store | None = None) -> list[str]:
+    """The IRIs `graph` (of `scratch`, if given, else of `store`) types as tkg:Source or a subclass, by the
+    ontology in `store` or the file itself."""
+    if scratch is not None:
+        # The ontology's subclass axioms are few: copy them to the file's own store rather than the reverse.
+        scratch.extend(quad for quad in store.quads_for_pattern(None, SUBCLASS_OF, None, ONTOLOGY))
+        store = scratch
+    rows = store.query(
+        SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph]
+    )
+    return [row["source"].value for row in rows if isinstance(row["source"], ox.NamedNode)]
+
+
+def _size(store: ox.Store, graph: ox.NamedNode) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def keep_other_graphs(handle, inputs: FastInputs) -> list[str]:
+    """Copy the store's graphs that the build neither owns nor rebuilds into the build store (the write log
+    excepted: it is metadata, kept but not reasoned over); their names."""
+    replaced = build_owned_graphs(handle) | frozenset(inputs.files) | {WRITES_GRAPH}
+    kept = [
+        graph.value
+        for graph in handle.store.named_graphs()
+        if isinstance(graph, ox.NamedNode) and graph.value not in replaced
+    ]
+    for name in kept:
+        inputs.store.bulk_extend(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    inputs.store.bulk_extend(handle.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return kept
+
+
+def build_fast(
+    handle: OpenStore,
+    inputs: FastInputs,
+    reasoned: bool = True,
+    base: str = BASE,
+    progress: Progress = QUIET,
+) -> BuildResult:
+    """Reason over and validate `inputs` plus the store's other graphs, then replace the build's graphs."""
+    store = inputs.store
+    kept = keep_other_graphs(handle, inputs)
+    progress.start()
+    plan = shape_plan(base)
+    if reasoned:
+        _refuse_unsupported(store, inputs.ontology_path)
+        reason(store)
+        problems = inconsistencies(store)
+        if problems:
+            raise ReasoningInconsistency(
+                "inconsistent under OWL 2 RL:\n" + "\n".join(f"  {line}" for line in problems)
+            )
+        progress.done("reasoned (OWL 2 RL rules)", _size(store, INFERRED), "inferred triples")
+        report = validate_build(store, asserted_graphs(store), INFERRED, plan)
+    else:
+        report = validate_store(store, asserted_graphs(store), plan)
+    progress.done("validated (SHACL)", len(report.results), "results")
+    if not report.conforms:
+        lines = [describe_result(result, inputs) for result in report.violations]
+        raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
+    owned = [ONTOLOGY_GRAPH, *inputs.files] + [INFERRED_GRAPH] * reasoned
+    record = provenance(inputs.ontology_path, inputs.files.values(), REASONING if reasoned else "none")
+    if is_remote(handle.path):
+        version, counts = _push(handle, store, owned, kept, record)
+    else:
+        counts = {name: _size(store, ox.NamedNode(name)) for name in owned}
+        version = replace_database(handle, lambda database: _fill(database, handle, store), owned, record)
+    counts = {name: count for name, count in counts.items() if count}
+    progress.done(f"stored in {handle.path}", sum(counts.values()), "quads")
+    return BuildResult(version, counts, report)
+
+
+def _refuse_unsupported(store: ox.Store, path: Path) -> None:
+    """InputError if the ontology uses OWL constructs the rules lack: the fast engine refuses rather than
+    under-infers."""
+    try:
+        require_supported(store)
+    except UnsupportedAxioms as error:
+        raise InputError(f"{error}; build with --engine reference", path) from None
+
+
+def _fill(database: ox.Store, handle: OpenStore, store: ox.Store) -> None:
+    """Write the built store, and the old store's write log, into the new database."""
+    # A dump bulk-loaded is faster than bulk_extend from Python: the quads never become Python objects.
+    dump = handle.path / SWAP_SCRATCH_FILE
+    try:
+        store.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        database.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    finally:
+        dump.unlink(missing_ok=True)
+    database.bulk_extend(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(WRITES_GRAPH)))
+
+
+def _push(handle, store: ox.Store, owned: list[str], kept: list[str], record: dict):
+    """Push the build's graphs to a remote store the way the reference build does; the new version."""
+    graphs = {
+        name: graph_from_quads(store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        for name in owned
+    }
+    if INFERRED_GRAPH in graphs:
+        # The push mints fresh blank nodes, so inferences about the kept graphs' blank nodes can't land.
+        kept_graphs = [
+            graph_from_quads(store.quads_for_pattern(None, None, None, ox.NamedNode(name))) for name in kept
+        ]
+        kept_graphs.append(graph_from_quads(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+        graphs[INFERRED_GRAPH] = without_blank_nodes_of(kept_graphs, graphs[INFERRED_GRAPH])
+    graphs = {name: graph for name, graph in graphs.items() if len(graph)}
+    version = handle.replace_build_graphs(graphs, build=record)
+    return version, {name: len(graph) for name, graph in graphs.items()}
+
+
+def add_file(
+    handle: OpenStore, path: Path, graph: str | None = None, base: str = BASE
+) -> tuple[FastInputs, Report, StoreVersion]:
+    """Add one file's triples to a built store without a rebuild: fastpath.add_triples reasons the delta,
+    validates the affected nodes and commits in one transaction (or raises, leaving the store as it was).
+
+    The graph is `graph`, else the file's graph name (graph_name_for); it must not be one the build owns,
+    which the next build would replace. Returns the file as the store now names it, the report and the
+    new version.
+    """
+    if detect_format(path) in QUAD_FORMATS:
+        raise InputError("add takes one graph; add a TriG or N-Quads file with treatykg build", path)
+    _refuse_unsupported(handle.store, path)
+    scratch = ox.Store()
+    _read(scratch, path, STAGING)
+    name = graph or graph_name_for(path, _sources(handle.store, STAGING, scratch))
+    if name in build_owned_graphs(handle) | {WRITES_GRAPH}:
+        raise InputError(f"the graph {name} is the build's; add the file to a build instead", path)
+    triples = [quad.triple for quad in scratch.quads_for_pattern(None, None, None, STAGING)]
+    try:
+        report = add_triples(handle.store, triples, ox.NamedNode(name), base)
+    except ValueError as error:  # the file changes the schema: its consequences reach beyond the delta
+        raise InputError(f"{error} (treatykg build)", path) from None
+    version = record_commit(handle, changed=[name, INFERRED_GRAPH])
+    return FastInputs(handle.store, Path(), {name: path}), report, version

@@ -1,0 +1,1 @@
+"""Prepared queries (`queries/*.rq` with their metadata and parameters) and results as a text table."""

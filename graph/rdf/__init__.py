@@ -1,0 +1,1 @@
+"""RDF files: parsing with located errors, offline owl:imports, canonical Turtle, census."""

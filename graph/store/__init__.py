@@ -1,0 +1,1 @@
+"""The store: embedded Oxigraph or a remote SPARQL store; versions, transactions, backup and check."""

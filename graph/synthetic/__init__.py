@@ -1,0 +1,1 @@
+"""Synthetic benchmark data: invented articles about an invented world, under the synthetic IRI base."""

@@ -1,0 +1,430 @@
+"""Query execution: the server owns the on-disk store and all writes; queries run in killable forked workers.
+
+The read view is a zygote process (server/query/zygote.py) that keeps a pool of warm workers, forked ahead of
+need, each with the snapshot open read-only. For each job the server hands the zygote one end of a fresh
+socketpair; the zygote passes it to an idle worker and sends back a pidfd of that worker. The server thread
+waits for the answer until the deadline, then SIGKILLs the worker through the pidfd and answers 503; other
+threads go on meanwhile. The waitress process itself never forks (its threads may hold locks), and the
+store's own database is never opened twice.
+
+The snapshot is a RocksDB checkpoint of the store in `<store>/read-view/` (hard links to its immutable
+files: milliseconds, whatever the size). After each committed write a new one is made and the zygote
+switches to it while the write lock is held, so a client that wrote reads its write next; workers still
+answering on the old one finish their job and are replaced.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from treatykg.graph.store.embedded import OpenStore, StoreVersion, record_commit
+from treatykg.server.writes import commit
+
+log = logging.getLogger("treatykg.server")
+
+MAX_MESSAGE = 1 << 16
+READ_VIEW_DIR = "read-view"  # in the store's directory: the snapshots (checkpoints) the workers read
+
+
+class EngineError(Exception):
+    """The read view failed (the zygote died or could not load the snapshot)."""
+
+
+@dataclass
+class Outcome:
+    """A job's answer: HTTP status, content type, body, and whether rows were cut."""
+
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+    truncated: bool = False
+    message: str = ""
+    pid: int | None = None
+    family: str | None = None
+
+
+@dataclass
+class Stats:
+    """Counters the /metrics route exposes."""
+
+    jobs: collections.Counter = field(default_factory=collections.Counter)  # by outcome status
+    timeouts: int = 0
+    active: int = 0
+    reloads: int = 0
+    reload_seconds: float = 0.0
+    snapshot_quads: int = 0
+    zygote_starts: int = 0
+
+
+def _store_id() -> str:
+    """A new store id (as graph/store/embedded.py makes them)."""
+    import uuid
+
+    return uuid.uuid4().hex[:12]
+
+
+def _change(account: dict) -> commit.Change:
+    """A worker's account of a write as the quads and graphs to commit."""
+
+    def quads(key: str) -> list[ox.Quad]:
+        return (
+            list(ox.parse(account[key].encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if account[key] else []
+        )
+
+    return commit.Change(
+        removed=quads("removed") + quads("inferred_removed"),
+        added=quads("added") + quads("inferred_added"),
+        dropped=account["dropped"],
+        created=account["created"],
+    )
+
+
+class Zygote:
+    """The zygote process and its control socket (one request/reply at a time)."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A fresh interpreter (fork+exec), not a fork of this threaded process. -P keeps the working directory
+        # off sys.path: run from a checkout, its treatykg/ folder would shadow the installed package.
+        self.process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "treatykg.server.query.zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()],
+            start_new_session=True,  # Ctrl-C goes to the server, which then closes the control socket
+        )
+        theirs.close()
+        self.control = ours
+        self.lock = threading.Lock()
+
+    def request(
+        self, message: dict, fds: list[int] = (), timeout: float | None = None
+    ) -> tuple[dict, list[int]]:
+        """Send one request (with descriptors) and return the JSON reply and any descriptors it carries."""
+        if not self.lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+            raise TimeoutError("the read view is busy")
+        try:
+            socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            reply, reply_fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, 1)
+        except OSError as error:
+            raise EngineError(f"the read view is not answering: {error}") from None
+        finally:
+            self.lock.release()
+        if not reply:
+            raise EngineError("the read view exited")
+        return json.loads(reply), reply_fds
+
+    def alive(self) -> bool:
+        """Whether the zygote process is still running."""
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Close the control socket (the zygote exits on EOF) and reap it."""
+        self.control.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Engine:
+    """Runs read jobs in forked workers under a deadline; writes to the store and renews the snapshot."""
+
+    def __init__(
+        self, handle: OpenStore, *, timeout: float = 30.0, workers: int = 4, memory_bytes: int | None = None
+    ) -> None:
+        self.handle = handle
+        self.timeout = timeout
+        self.memory_bytes = memory_bytes
+        self.stats = Stats()
+        settled = commit.recover(handle)
+        if settled:
+            log.warning("a write was in flight when the store was last held: %s", settled)
+        self.version: StoreVersion = handle.version()
+        self._slots = threading.BoundedSemaphore(workers)
+        self._pool = workers  # warm workers kept ready: one per slot
+        self._write_lock = threading.RLock()
+        self._warm = False
+        self._stats_lock = threading.Lock()
+        # Left over by a server that was killed: no process reads them any more.
+        self._views = Path(handle.path) / READ_VIEW_DIR
+        shutil.rmtree(self._views, ignore_errors=True)
+        self._views.mkdir()
+        self._snapshots = 0
+        self._running: set[int] = set()  # PIDs of the workers answering a job now
+        self._zygote: Zygote | None = None
+        with self._write_lock:
+            self._restart()
+
+    # -- read view -------------------------------------------------------------------------------------
+
+    def _restart(self) -> None:
+        """Start a zygote and load the current store into it (write lock held)."""
+        if self._zygote is not None:
+            self._zygote.close()
+        self._zygote = Zygote()
+        self.stats.zygote_starts += 1
+        self._reload()
+
+    def _reload(self) -> None:
+        """Checkpoint the store and make the zygote serve the checkpoint (write lock held)."""
+        started = time.perf_counter()
+        self._snapshots += 1
+        path = self._views / f"{self.version.version}-{self._snapshots}"
+        try:
+            self.handle.store.flush()
+            self.handle.store.backup(str(path))  # hard links to the store's immutable files
+        except OSError as error:
+            shutil.rmtree(path, ignore_errors=True)
+            raise EngineError(f"could not make a snapshot of the store: {error}") from None
+        reply, _ = self._zygote.request({"op": "load", "path": str(path), "pool": self._pool})
+        if not reply.get("ok"):
+            shutil.rmtree(path, ignore_errors=True)
+            raise EngineError(f"the read view could not load the snapshot: {reply.get('error')}")
+        # Workers on older snapshots opened every file of theirs when they started; unlinking is safe.
+        for old in self._views.iterdir():
+            if old != path:
+                shutil.rmtree(old, ignore_errors=True)
+        self.stats.reloads += 1
+        self.stats.reload_seconds += time.perf_counter() - started
+        self.stats.snapshot_quads = sum(self.version.graph_quads.values()) + self.version.default_graph_quads
+        log.info(
+            "snapshot of store version %s served: %d quads, in %.3f s",
+            self.version.version,
+            self.stats.snapshot_quads,
+            time.perf_counter() - started,
+        )
+
+    def _fork(self, deadline: float) -> tuple[socket.socket, int, int | None]:
+        """A worker for one job: our end of its socket, its PID and a pidfd (None if it is already gone)."""
+        ours, theirs = socket.socketpair()
+        try:
+            try:
+                reply, fds = self._zygote.request(
+                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                )
+            except EngineError:
+                with self._write_lock:  # the zygote died: start another before giving up on this job
+                    if not self._zygote.alive():
+                        log.error("the read view died; restarting it")
+                        self._restart()
+                reply, fds = self._zygote.request(
+                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                )
+            if reply.get("pid") is None:
+                raise EngineError(reply.get("error", "no query worker"))
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return ours, reply["pid"], (fds[0] if fds else None)
+
+    def run(self, job: dict, timeout: float | None = None) -> Outcome:
+        """Run a read job (query or dump) in a worker; 503 at the deadline, with the worker killed."""
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        job = {**job, "cpu_seconds": int(timeout) + 2, "memory_bytes": self.memory_bytes}
+        if not self._slots.acquire(timeout=timeout):
+            return self._count(Outcome(503, message=f"all query workers stayed busy for {timeout:g} s"))
+        try:
+            ours, pid, pidfd = self._fork(deadline)
+        except (TimeoutError, EngineError) as error:
+            self._slots.release()
+            return self._count(Outcome(503, message=f"the query could not start: {error}"))
+        with self._stats_lock:
+            self.stats.active += 1
+            self._running.add(pid)
+        try:
+            outcome = self._exchange(ours, job, deadline)
+            if outcome is None:
+                self._kill(pidfd)
+                outcome = Outcome(503, message=f"the query ran out of time ({timeout:g} s) and was stopped")
+            outcome.pid = pid
+            return self._count(outcome)
+        finally:
+            ours.close()
+            if pidfd is not None:
+                os.close(pidfd)
+            with self._stats_lock:
+                self.stats.active -= 1
+                self._running.discard(pid)
+            self._slots.release()
+
+    def _exchange(self, sock: socket.socket, job: dict, deadline: float) -> Outcome | None:
+        """Send the job and read the answer; None if the deadline passed first."""
+        chunks = []
+        try:
+            sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            sock.sendall(json.dumps(job).encode())
+            sock.shutdown(socket.SHUT_WR)
+            while True:
+                sock.settimeout(max(deadline - time.monotonic(), 0.001))
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except TimeoutError:
+            return None
+        except OSError as error:
+            return Outcome(500, message=f"the query worker failed: {error}")
+        data = b"".join(chunks)
+        line, newline, body = data.partition(b"\n")
+        if not newline:
+            # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure):
+            # the request was too big, the server is fine.
+            return Outcome(503, message="the query worker died before answering (memory or CPU limit)")
+        header = json.loads(line)
+        if header["status"] != 200:
+            return Outcome(header["status"], body=body, message=header["message"])
+        return Outcome(
+            200,
+            body=body,
+            content_type=header["content_type"],
+            truncated=header["truncated"],
+            family=header.get("family"),
+        )
+
+    def running_pids(self) -> set[int]:
+        """The workers answering a job now (idle warm workers are not among them)."""
+        with self._stats_lock:
+            return set(self._running)
+
+    def _kill(self, pidfd: int | None) -> None:
+        """SIGKILL a worker by pidfd (race-free: the pidfd can't name a recycled PID)."""
+        with self._stats_lock:
+            self.stats.timeouts += 1
+        if pidfd is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # it finished just now
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+
+    def _count(self, outcome: Outcome) -> Outcome:
+        """Record a job's outcome."""
+        with self._stats_lock:
+            self.stats.jobs[outcome.status] += 1
+        return outcome
+
+    # -- writes ----------------------------------------------------------------------------------------
+
+    def write(self, change: Callable[[ox.Store], object]) -> object:
+        """Apply `change` to the store (one transaction inside it), bump the version, renew the snapshot."""
+        with self._write_lock:
+            result = change(self.handle.store)
+            self.version = record_commit(self.handle)
+            try:
+                self._reload()
+            except EngineError as error:
+                # The write is committed whatever happens here; only the read view needs a fresh start.
+                log.error("reloading the snapshot failed (%s); restarting the read view", error)
+                self._restart()
+            return result
+
+    def validated_write(
+        self, job: dict, agent: str, label: str, timeout: float | None = None
+    ) -> tuple[Outcome, dict]:
+        """Compute, reason and validate a write in a worker, then commit it in one transaction.
+
+        Returns the worker's outcome and, when it committed, the worker's account of the change. The write
+        lock is held throughout, so the delta is computed on the snapshot of the version it commits on.
+        """
+        with self._write_lock:
+            if not self._warm:
+                self._zygote.request({"op": "warm"})
+                self._warm = True
+            outcome = self.run({**job, "op": "write"}, timeout)
+            if outcome.status != 200:
+                return outcome, {}
+            account = json.loads(outcome.body)
+            change = _change(account)
+            if not (change.removed or change.added or change.dropped or change.created):
+                return outcome, account
+            previous = self.version
+            stub = StoreVersion(version=previous.version + 1, store_id=previous.store_id or _store_id())
+            removed, added, inferred_removed, inferred_added = account["counts"]
+            summary = (
+                f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
+                f"{inferred_removed} retracted; checked on the {account['path']} path"
+            )
+            graphs = account["graphs"] + (
+                ["urn:x-treatykg:default-graph"] if account["default_changed"] else []
+            )
+            # Only what is new (the agent is described once), so the counted commit record stays exact.
+            fresh = commit.provenance(stub, agent, label, summary, graphs)
+            change.added += [q for q in fresh if q not in self.handle.store and q not in change.added]
+            version = commit.next_version(
+                StoreVersion(**{**previous.__dict__, "store_id": stub.store_id}), change
+            )
+            self.version = commit.apply(self.handle, change, version)
+            self._renew(change)
+            return outcome, account
+
+    def _renew(self, change: commit.Change) -> None:
+        """Serve a snapshot with the committed change; a new read view if that fails."""
+        try:
+            self._reload()
+        except EngineError as error:
+            log.error("renewing the snapshot failed (%s); restarting the read view", error)
+            self._restart()
+
+    def exclusive(self, task: Callable[[OpenStore], object]) -> object:
+        """Run `task` on the store handle with no write in progress (backup, check)."""
+        with self._write_lock:
+            return task(self.handle)
+
+    def restore(self, path: Path, agent: str) -> int:
+        """Make the store's content the backup's, in one transaction, as the next version; returns it."""
+        from treatykg.graph.store.backup import backup_quads
+
+        with self._write_lock:
+            quads, graphs = backup_quads(Path(path))
+            wanted = set(quads)
+            current = set(self.handle.store.quads_for_pattern(None, None, None, None))
+            present = {n.value for n in self.handle.store.named_graphs() if isinstance(n, ox.NamedNode)}
+            change = commit.Change(
+                removed=sorted(current - wanted, key=str),
+                added=sorted(wanted - current, key=str),
+                dropped=sorted(present - set(graphs)),
+                created=sorted(set(graphs) - present),
+            )
+            previous = self.version
+            stub = StoreVersion(version=previous.version + 1, store_id=previous.store_id or _store_id())
+            restored = [q for q in change.added if q.graph_name != ox.NamedNode(commit.WRITES.value)]
+            summary = f"restored from a backup: {len(restored)} quads added, {len(change.removed)} removed"
+            change.added += [
+                q for q in commit.provenance(stub, agent, "Restore", summary, []) if q not in wanted
+            ]
+            version = commit.next_version(
+                StoreVersion(**{**previous.__dict__, "store_id": stub.store_id}), change
+            )
+            self.version = commit.apply(self.handle, change, version)
+            self._reload()
+            return self.version.version
+
+    def read_store(self, read: Callable[[ox.Store], object]) -> object:
+        """Run a short read on the on-disk store itself, consistent with the current version."""
+        with self._write_lock:
+            return read(self.handle.store), self.version
+
+    def close(self) -> None:
+        """Stop the zygote and remove the snapshots; the store handle stays the caller's to close."""
+        with self._write_lock:
+            if self._zygote is not None:
+                self._zygote.close()
+                self._zygote = None
+            shutil.rmtree(self._views, ignore_errors=True)

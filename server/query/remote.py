@@ -1,0 +1,310 @@
+"""The engine for a remote store: the jobs of server/query/engine.py, run through the SPARQL 1.1 Protocol.
+
+Same interface as Engine (run, validated_write, read_store, version, stats, close), so every route works
+unchanged on either. The routes have already screened the query (SERVICE, LOAD) before it gets here;
+here a job becomes one HTTP exchange under the job's deadline (the remote client's watchdog stops waiting at
+it), the remote answers in SPARQL JSON or N-Triples, and the answer is rewritten by server/query/results.py,
+as the workers write theirs: the same formats, the same row cap, read no further than the cap.
+
+Writes are computed and validated here, on an in-memory copy of the remote dataset (fetched once per
+store version), by the same write job the embedded store's workers run; the change and the new version
+record are then pushed as one SPARQL Update request, whose atomicity is the remote's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+import pyoxigraph as ox
+from werkzeug.exceptions import NotImplemented as NotImplementedHere
+from werkzeug.exceptions import abort as http_abort
+
+from treatykg.core.terms import BlankNodeMap, triples_to_ox
+from treatykg.graph.store.embedded import StoreVersion
+from treatykg.graph.store.remote import META_GRAPH, RemoteStore, record_graph
+from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline, RemoteError, parse_answer
+from treatykg.server.protocol.description import Describer
+from treatykg.server.query import results
+from treatykg.server.query.engine import Outcome, Stats, _change
+from treatykg.server.writes import commit
+
+log = logging.getLogger("treatykg.server")
+
+# How long a version read from the remote is trusted: ETags follow another process's push within this.
+VERSION_TTL = 1.0
+ACCEPT = {"solutions": RESULTS_JSON, "boolean": RESULTS_JSON, "graph": f"{N_TRIPLES};q=0.9"}
+
+
+def _client_status(error: RemoteError) -> tuple[int, str]:
+    """The status and message a client gets for the remote's error."""
+    if error.status == 400:
+        return 400, f"query syntax error: {error}"
+    if error.status in (404, 413, 503):
+        return error.status, str(error)
+    if "cancel" in str(error).lower() or "timeout" in str(error).lower():
+        return 503, f"the remote store stopped the query at its own time limit: {error}"
+    return 502, f"the remote store answered {error.status}: {error}"
+
+
+def _quad_text(quad: ox.Quad) -> str:
+    """A quad as a line of a DATA block."""
+    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
+    return (
+        triple if isinstance(quad.graph_name, ox.DefaultGraph) else f"GRAPH {quad.graph_name} {{ {triple} }}"
+    )
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+class RemoteEngine:
+    """Runs the server's jobs on a remote SPARQL store under the same deadlines, formats and row cap."""
+
+    def __init__(self, handle: RemoteStore, *, timeout: float = 30.0, workers: int = 4) -> None:
+        self.handle = handle
+        self.timeout = timeout
+        self.stats = Stats()
+        self._slots = threading.BoundedSemaphore(workers)  # at most this many requests on the remote at once
+        self._write_lock = threading.RLock()
+        self._stats_lock = threading.Lock()
+        self._mirror: tuple[str, ox.Store] | None = None
+        self._version = handle.version(timeout=timeout)
+        self._version_read = time.monotonic()
+        self.stats.snapshot_quads = (
+            sum(self._version.graph_quads.values()) + self._version.default_graph_quads
+        )
+
+    # -- the store version -----------------------------------------------------------------------------
+
+    @property
+    def version(self) -> StoreVersion:
+        """The remote's version record, re-read at most every VERSION_TTL seconds."""
+        if time.monotonic() - self._version_read > VERSION_TTL:
+            try:
+                self.version = self.handle.version(timeout=min(self.timeout, 5.0))
+            except RemoteError as error:
+                log.warning("could not read the remote store's version (%s); keeping the last one", error)
+                self._version_read = time.monotonic()
+        return self._version
+
+    @version.setter
+    def version(self, value: StoreVersion) -> None:
+        self._version, self._version_read = value, time.monotonic()
+
+    # -- reads -----------------------------------------------------------------------------------------
+
+    def run(self, job: dict, timeout: float | None = None) -> Outcome:
+        """Run a read job (query or dump) on the remote; 503 once the deadline passes, waiting stopped."""
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        if not self._slots.acquire(timeout=timeout):
+            return self._count(Outcome(503, message=f"all query slots stayed busy for {timeout:g} s"))
+        with self._stats_lock:
+            self.stats.active += 1
+        try:
+            remaining = max(deadline - time.monotonic(), 0.001)
+            if job["op"] == "query":
+                outcome = self._query(job, remaining)
+            elif job["op"] == "dump":
+                outcome = self._dump(job, remaining)
+            else:
+                outcome = Outcome(501, message=f"{job['op']} jobs do not run on a remote store")
+        except Deadline:
+            with self._stats_lock:
+                self.stats.timeouts += 1
+            outcome = Outcome(
+                503,
+                message=f"the query ran out of time ({timeout:g} s); the server stopped waiting for it",
+            )
+        except RemoteError as error:
+            status, message = _client_status(error)
+            outcome = Outcome(status, message=message)
+        except (SyntaxError, ValueError, OSError) as error:
+            # A body that broke off (Oxigraph server writes its own timeout's message into a 200 stream).
+            if "cancel" in str(error).lower():
+                outcome = Outcome(
+                    503, message=f"the remote store stopped the query at its own time limit: {error}"
+                )
+            else:
+                outcome = Outcome(502, message=f"the remote store's answer could not be read: {error}")
+        finally:
+            with self._stats_lock:
+                self.stats.active -= 1
+            self._slots.release()
+        return self._count(outcome)
+
+    def _query(self, job: dict, timeout: float) -> Outcome:
+        """One query on the remote, its answer rewritten in the negotiated format under the row cap."""
+        formats, limit = job["formats"], job["row_limit"]
+        accept = ", ".join(dict.fromkeys(ACCEPT[family] for family, choice in formats.items() if choice))
+        text = job["query"]
+        if job.get("base_iri"):
+            # The Protocol has no base parameter; a BASE first is what the query's own relative IRIs resolve
+            # against, and a BASE of the query's own still wins (it comes later).
+            text = f"BASE {ox.NamedNode(job['base_iri'])}\n{text}"
+        with self.handle.client.query(
+            text,
+            accept,
+            union=job.get("union", True),
+            default_graphs=tuple(job.get("default_graph") or ()),
+            named_graphs=tuple(job.get("named_graphs") or ()),
+            timeout=timeout,
+        ) as answer:
+            family, content_type, body, truncated = results.write_result(parse_answer(answer), formats, limit)
+            if content_type is None:
+                return Outcome(406, message=f"no acceptable format for a {family} result")
+        return Outcome(200, body=body, content_type=content_type, truncated=truncated, family=family)
+
+    def _dump(self, job: dict, timeout: float) -> Outcome:
+        """A graph (or the dataset) by the Graph Store Protocol, in the negotiated RDF format."""
+        graph, (key, media_type) = job.get("graph"), job["format"]
+        try:
+            if graph is None:
+                data, rdf_format = self.handle.dump_nquads(timeout), ox.RdfFormat.N_QUADS
+            else:
+                data, rdf_format = self.handle.client.get_graph(graph, timeout), ox.RdfFormat.N_TRIPLES
+        except RemoteError as error:
+            if error.status == 404:
+                return Outcome(404, message=f"no graph named <{graph}> in the store")
+            raise
+        statements = list(ox.parse(data, format=rdf_format))
+        if graph is not None:
+            statements = [quad.triple for quad in statements]
+        prefixes = results.PREFIXES if key in ("turtle", "trig") else None
+        body = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)
+        return Outcome(200, body=body, content_type=media_type)
+
+    def _count(self, outcome: Outcome) -> Outcome:
+        """Record a job's outcome."""
+        with self._stats_lock:
+            self.stats.jobs[outcome.status] += 1
+        return outcome
+
+    def read_store(self, read: Callable[[ox.Store], object]) -> object:
+        """Run a read on an in-memory copy of the remote dataset at the current version."""
+        with self._write_lock:
+            version = self.version
+            if self._mirror is None or self._mirror[0] != version.etag:
+                started = time.perf_counter()
+                mirror = ox.Store()
+                mirror.load(self.handle.dump_nquads(self.timeout), format=ox.RdfFormat.N_QUADS)
+                self._mirror = (version.etag, mirror)
+                self.stats.reloads += 1
+                self.stats.reload_seconds += time.perf_counter() - started
+                self.stats.snapshot_quads = len(mirror)
+            return read(self._mirror[1]), version
+
+    # -- writes ----------------------------------------------------------------------------------------
+
+    def validated_write(
+        self, job: dict, agent: str, label: str, timeout: float | None = None
+    ) -> tuple[Outcome, dict]:
+        """Compute, reason and validate a write on a copy of the remote, then push it in one update."""
+        from treatykg.server.writes import job as writejob
+
+        timeout = self.timeout if timeout is None else timeout
+        with self._write_lock:
+            self.version = self.handle.version(timeout=timeout)  # never validate against a stale copy
+            mirror, _ = self.read_store(lambda store: store)
+            answer: dict = {}
+            # A thread, not a worker process: forking this threaded server is unsafe. At the deadline the
+            # server stops waiting; the thread finishes on its private copy and its answer is dropped.
+            worker = threading.Thread(
+                target=lambda: answer.update(result=writejob.run(mirror, job)), daemon=True
+            )
+            worker.start()
+            worker.join(timeout)
+            if "result" not in answer:
+                with self._stats_lock:
+                    self.stats.timeouts += 1
+                return Outcome(503, message=f"the write ran out of time ({timeout:g} s)"), {}
+            header, body = answer["result"]
+            outcome = Outcome(header["status"], body=body, message=header.get("message", ""))
+            if outcome.status != 200:
+                return outcome, {}
+            account = json.loads(body)
+            change = _change(account)
+            if not (change.removed or change.added or change.dropped or change.created):
+                return outcome, account
+            self._push(change, account, agent, label, mirror)
+            return outcome, account
+
+    def _push(self, change: commit.Change, account: dict, agent: str, label: str, mirror: ox.Store) -> None:
+        """The change, its provenance and the next version record, as one SPARQL Update request."""
+        if any(_has_blank(quad) for quad in change.removed):
+            # The Protocol has no way to name one of the remote's blank nodes: DELETE DATA forbids them.
+            raise NotImplementedHere("removing triples with blank nodes is not possible on a remote store")
+        for quad in change.added:
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.BlankNode) and (
+                    next(iter(mirror.quads_for_pattern(term, None, None)), None)
+                    or next(iter(mirror.quads_for_pattern(None, None, term)), None)
+                ):
+                    raise NotImplementedHere(
+                        "adding triples about an existing blank node is not possible on a remote store"
+                    )
+        previous = self.version
+        store_id = previous.store_id or uuid.uuid4().hex[:12]
+        stub = StoreVersion(version=previous.version + 1, store_id=store_id)
+        removed, added, inferred_removed, inferred_added = account["counts"]
+        summary = (
+            f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
+            f"{inferred_removed} retracted; checked on the {account['path']} path"
+        )
+        graphs = account["graphs"] + (["urn:x-treatykg:default-graph"] if account["default_changed"] else [])
+        fresh = commit.provenance(stub, agent, label, summary, graphs)
+        change.added += [quad for quad in fresh if quad not in mirror and quad not in change.added]
+        version = commit.next_version(StoreVersion(**{**previous.__dict__, "store_id": store_id}), change)
+        operations = []
+        if change.removed:
+            operations.append("DELETE DATA {\n" + "\n".join(map(_quad_text, change.removed)) + "\n}")
+        if change.added:
+            operations.append("INSERT DATA {\n" + "\n".join(map(_quad_text, change.added)) + "\n}")
+        operations += [f"DROP SILENT GRAPH <{name}>" for name in change.dropped]
+        operations += [f"CREATE SILENT GRAPH <{name}>" for name in change.created]
+        record = "\n".join(f"{triple} ." for triple in triples_to_ox(record_graph(version), BlankNodeMap()))
+        operations.append(f"DROP SILENT GRAPH <{META_GRAPH}>")
+        operations.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{record}\n}} }}")
+        try:
+            self.handle.client.update(" ;\n".join(operations))
+        except RemoteError as error:
+            status, message = _client_status(error)
+            http_abort(status, f"the remote store refused the write, nothing was written: {message}")
+        self.version = version
+        self._mirror = None
+
+    # -- what only the embedded store does ---------------------------------------------------------------
+
+    def exclusive(self, task: Callable) -> object:
+        """Backups and checks are the remote store's own tools."""
+        raise NotImplementedHere("back up and check a remote store with its own tools")
+
+    def restore(self, path, agent: str) -> int:
+        """Restores are the remote store's own tools."""
+        raise NotImplementedHere("restore a remote store with its own tools")
+
+    def close(self) -> None:
+        """Drop the in-memory copy; the handle stays the caller's to close."""
+        self._mirror = None
+
+
+def init_engine(app) -> RemoteEngine:
+    """The app's engine on the remote store its STORE setting names (built first if empty, as embedded)."""
+    from treatykg.graph.store.remote_client import resolve
+    from treatykg.server.app import build_store
+    from treatykg.server.config import REMOTE_TYPES
+
+    options = {key.removeprefix("REMOTE_").lower(): app.config.get(key) for key in REMOTE_TYPES}
+    handle = RemoteStore(resolve(app.config["STORE"], options))
+    if app.config["BUILD_IF_EMPTY"] and not handle.has_quads():
+        build_store(handle)
+    engine = RemoteEngine(handle, timeout=app.config["QUERY_TIMEOUT"], workers=app.config["QUERY_WORKERS"])
+    app.extensions["treatykg.engine"] = engine
+    app.extensions["treatykg.describer"] = Describer()
+    return engine

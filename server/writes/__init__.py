@@ -1,0 +1,1 @@
+"""Validated writes: a request as a concrete delta, reasoned and validated, committed in one transaction."""

@@ -1,0 +1,1 @@
+"""The `treatykg` command line: one module per subcommand (`main` assembles them)."""

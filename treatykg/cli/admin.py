@@ -1,0 +1,144 @@
+"""`treatykg check`, `backup` and `restore`: directly on a store, or through the server that holds it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from treatykg.cli.common import add_store_option, examples, store_location
+from treatykg.core.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, StoreError
+from treatykg.graph.store.embedded import StoreInUse, open_store, store_path
+from treatykg.graph.store.remote_client import is_remote
+
+
+def add_admin(subcommands: argparse._SubParsersAction) -> None:
+    """Register `treatykg check`, `backup` and `restore`."""
+    check = subcommands.add_parser(
+        "check",
+        help="check a store: it opens, every quad reads back, counts match the last commit, data validates",
+        description="Exit 0 if the store is sound, 1 if a check fails, 2 if it cannot be checked. While a "
+        "server holds the store, the server runs the check (with --token or $TREATYKG_UPDATE_TOKEN).",
+        **examples("""
+            treatykg check --store /var/lib/treatykg/store
+            TREATYKG_UPDATE_TOKEN=s3cret treatykg check        # the store a running server holds
+        """),
+    )
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.set_defaults(run=run_check)
+    for name, verb in (
+        ("backup", "copy the store into PATH (a new directory)"),
+        ("restore", "make the store's content that of the backup at PATH, as a new version"),
+    ):
+        parser = subcommands.add_parser(
+            name,
+            help=verb,
+            description=verb.capitalize() + ". While a server "
+            "holds the store it does this itself (--token or $TREATYKG_UPDATE_TOKEN).",
+        )
+        parser.add_argument("path", type=Path, help="the backup directory")
+        parser.set_defaults(run=run_backup if name == "backup" else run_restore)
+    for parser in (check, *(subcommands.choices[n] for n in ("backup", "restore"))):
+        add_store_option(parser)
+        parser.add_argument("--token", help="the server's update token (env TREATYKG_UPDATE_TOKEN)")
+
+
+def _embedded_store(args: argparse.Namespace) -> Path:
+    """The embedded store's directory; a remote SPARQL store is checked and backed up with its own tools."""
+    location = store_location(args)
+    if is_remote(location):
+        raise StoreError(
+            f"{location}: check, backup and restore work on an embedded store; "
+            "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)"
+        )
+    return store_path(args.store)
+
+
+def _via_server(args: argparse.Namespace, route: str, body: dict) -> dict:
+    """POST to the admin route of the server that holds the store."""
+    from treatykg.cli.serve import SERVER_URL_FILE
+
+    url_file = store_path(args.store) / SERVER_URL_FILE
+    token = args.token or os.environ.get("TREATYKG_UPDATE_TOKEN")
+    if not url_file.exists() or not token:
+        raise StoreError(
+            f"{store_path(args.store)}: held by a server; give its token (--token) to go through it"
+        )
+    request = urllib.request.Request(  # noqa: S310 - the loopback URL the server wrote itself
+        url_file.read_text(encoding="utf-8").strip() + route,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise StoreError(f"the server refused: {error.read().decode('utf-8', 'replace').strip()}") from None
+    except OSError as error:
+        raise StoreError(f"cannot reach the server holding the store: {error}") from None
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check the store; 0 sound, 1 a check failed, 2 could not check."""
+    from treatykg.graph.store.check import check_store
+    from treatykg.server.writes.commit import recover
+
+    try:
+        with open_store(_embedded_store(args), holder="treatykg check", create=False) as handle:
+            settled = recover(handle)
+            report = check_store(handle).to_json()
+            if settled:
+                report["facts"].insert(0, f"settled a commit left pending: {settled}")
+    except StoreInUse:
+        report = _via_server(args, "/admin/check", {})
+    except StoreError as error:
+        print(f"cannot check: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for line in report["facts"]:
+            print(line)
+        for line in report["problems"]:
+            print(f"problem: {line}")
+        print("ok" if report["ok"] else "FAILED")
+    return EXIT_OK if report["ok"] else EXIT_INVALID
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Back up the store into a new directory."""
+    from treatykg.graph.store.backup import backup_store
+
+    path = args.path.resolve()
+    if path.exists():
+        raise StoreError(f"{path} exists; back up into a new directory")
+    try:
+        with open_store(_embedded_store(args), holder="treatykg backup", create=False) as handle:
+            version = backup_store(handle, path)
+    except StoreInUse:
+        version = _via_server(args, "/admin/backup", {"path": str(path)})["version"]
+    print(f"backed up store version {version} to {path}")
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Restore the store's content from a backup."""
+    from treatykg.server.query.engine import Engine
+
+    path = args.path.resolve()
+    try:
+        with open_store(_embedded_store(args), holder="treatykg restore") as handle:
+            engine = Engine(handle, workers=1)
+            try:
+                version = engine.restore(path, "treatykg restore")
+            finally:
+                engine.close()
+    except StoreInUse:
+        version = _via_server(args, "/admin/restore", {"path": str(path)})["version"]
+    print(f"restored {path} as store version {version}")
+    return EXIT_OK

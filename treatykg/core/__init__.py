@@ -1,0 +1,1 @@
+"""What every layer imports and which imports no layer: errors, IRIs, resources, RDF terms, progress."""
