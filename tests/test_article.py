@@ -106,6 +106,12 @@ def test_source_label_is_marked_editorial(data: Graph) -> None:
     assert "no title, author or date" in note
 
 
+def test_source_text_keeps_its_own_rights_statement(data: Graph) -> None:
+    rights = str(data.value(SOURCE, URIRef("http://purl.org/dc/terms/rights")))
+    assert "rights holder of the article" in rights
+    assert "not relicense" in rights
+
+
 def test_every_quote_occurs_verbatim_at_its_offsets(data: Graph, text: str) -> None:
     spans = set(data.subjects(TKG.exact, None))
     assert len(spans) > 60

@@ -137,6 +137,7 @@ def test_void_describes_counts_licence_dumps_endpoint_and_provenance(exported):
     quads = store_quads(store)
     assert void.value(dataset, ns.VOID.triples).toPython() == len({q.triple for q in quads})
     assert void.value(dataset, ns.DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert "source" in str(void.value(dataset, ns.DCTERMS.rights))
     assert void.value(dataset, ns.VOID.sparqlEndpoint) == URIRef(SPARQL_ENDPOINT)
     assert len(set(void.objects(dataset, ns.VOID.dataDump))) == len(EXPECTED_FILES) - 2
     assert len(set(void.objects(dataset, ns.DCAT.distribution))) == len(EXPECTED_FILES) - 2

@@ -16,6 +16,13 @@ from treatykg.graph.store.sparql_files import read_query
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 CC_BY_4 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+# A news text is not ours to relicense: the licence covers the project's statements, each source says its own.
+RIGHTS = Literal(
+    "CC BY 4.0 covers the project's own statements and the ontology. The text of each source (its "
+    "tkg:fullText and the text file shipped with it) stays its rights holder's, as the source's own "
+    "dcterms:rights says; it is quoted for annotation and research and is not relicensed.",
+    lang="en",
+)
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 # Vocabularies the data uses (void:vocabulary), besides the project's own.
@@ -86,6 +93,7 @@ def describe_dataset(
         )
     )
     graph.add((node, DCTERMS.license, CC_BY_4))
+    graph.add((node, DCTERMS.rights, RIGHTS))
     graph.add((node, VOID.sparqlEndpoint, URIRef(endpoint)))
     graph.add((node, VOID.uriSpace, Literal(ID)))
     for vocabulary in VOCABULARIES:
@@ -150,6 +158,7 @@ def _add_distribution(graph: Graph, node: URIRef, distribution: Distribution) ->
     graph.add((item, DCAT.mediaType, URIRef(MEDIA_TYPES + distribution.media_type)))
     graph.add((item, DCTERMS.title, Literal(distribution.title, lang="en")))
     graph.add((item, DCTERMS.license, CC_BY_4))
+    graph.add((item, DCTERMS.rights, RIGHTS))
 
 
 def _add_provenance(graph: Graph, node: URIRef, build: Mapping) -> None:
