@@ -15,7 +15,7 @@ A config file looks like:
     write_timeout = 60          # seconds to compute, reason and validate one write
     write_max_quads = 200000
     max_queries = 16            # in progress at once; 429 + Retry-After beyond
-    # store = "sparql+http://127.0.0.1:7878"   # a remote SPARQL store (README: "Remote store")
+    # store = "sparql+http://127.0.0.1:7878"   # a remote SPARQL store (docs/remote-store.md)
     # remote_dialect = "fuseki"                 # and its endpoints: remote_query, remote_update, ...
 
     [tokens]                    # name = "sha256:<hex digest of the token>" (this one is "change-me")

@@ -66,7 +66,7 @@ class Dialect:
 
 
 # Paths are appended to the location's base URL. A store whose default graph is not the union of its
-# graphs unless configured so server-side has no union parameter here; see the README's "Remote store".
+# graphs unless configured so server-side has no union parameter here; see docs/remote-store.md.
 DIALECTS = {
     "oxigraph": Dialect("/query", "/update", "/store", union_param="union-default-graph"),
     "fuseki": Dialect("/query", "/update", "/data", timeout_param="timeout"),
