@@ -30,7 +30,7 @@ from treatykg.graph.store.remote import META_GRAPH, RemoteStore, record_graph
 from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline, RemoteError, parse_answer
 from treatykg.server.protocol.description import Describer
 from treatykg.server.query import results
-from treatykg.server.query.engine import Outcome, Stats, _change
+from treatykg.server.query.engine import Outcome, Stats, account_change
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")
@@ -229,7 +229,7 @@ class RemoteEngine:
             if outcome.status != 200:
                 return outcome, {}
             account = json.loads(body)
-            change = _change(account)
+            change = account_change(account)
             if not (change.removed or change.added or change.dropped or change.created):
                 return outcome, account
             self._push(change, account, agent, label, mirror)
