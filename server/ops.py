@@ -12,7 +12,7 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
-from treatykg.server.query.engine import Engine
+from treatykg.server.extensions import get_engine
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("treatykg.server.access")
@@ -44,11 +44,6 @@ class Metrics:
         with self.lock:
             self.requests[(route, method, status)] += 1
             self.seconds[(route, method)] += seconds
-
-
-def get_engine() -> Engine:
-    """The app's query engine."""
-    return current_app.extensions["treatykg.engine"]
 
 
 def etag(variant: str) -> str:
@@ -234,11 +229,10 @@ def _logfmt(value: object) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the routes, hooks and error handlers."""
+    """Set up the request hooks, metrics and error handlers (the factory registers the blueprint)."""
     app.extensions["treatykg.metrics"] = Metrics()
     app.extensions["treatykg.in_progress"] = threading.BoundedSemaphore(app.config["MAX_QUERIES"])
     app.teardown_request(_release)
-    app.register_blueprint(bp)
     app.before_request(_start)
     app.after_request(_finish)
     app.register_error_handler(HTTPException, _plain_error)

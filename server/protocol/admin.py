@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, request
 
 from treatykg.server.auth import require_token
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

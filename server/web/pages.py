@@ -82,13 +82,7 @@ def _secure_html(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the linked-data pages, the timeline, search, the query UI and prepared queries."""
-    from treatykg.server.web import dataset, lod, ontology, prepared, search, timeline, ui
-
+    """The pages' template filters and globals, and the CSP on every HTML answer."""
     app.jinja_env.filters.update(local=local, curie=curie, term_text=term_text)
     app.jinja_env.globals.update(local=local, curie=curie)
     app.after_request(_secure_html)
-    for module in (lod, ontology, dataset, timeline, search, ui, prepared):
-        app.register_blueprint(module.bp)
-    # The SPARQL blueprint hands browsers asking for HTML at /sparql to the query UI.
-    app.extensions["treatykg.sparql_html"] = ui.sparql_page
