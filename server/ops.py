@@ -11,8 +11,9 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
+from werkzeug.wrappers import Response as BaseResponse
 
-from treatykg.server.query.engine import Engine
+from treatykg.server.extensions import get_engine
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("treatykg.server.access")
@@ -36,19 +37,14 @@ class Metrics:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.requests: collections.Counter = collections.Counter()
-        self.seconds: collections.Counter = collections.Counter()
+        self.requests: collections.Counter[tuple[str, str, int]] = collections.Counter()
+        self.seconds: collections.defaultdict[tuple[str, str], float] = collections.defaultdict(float)
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
         """Count one finished request."""
         with self.lock:
             self.requests[(route, method, status)] += 1
             self.seconds[(route, method)] += seconds
-
-
-def get_engine() -> Engine:
-    """The app's query engine."""
-    return current_app.extensions["treatykg.engine"]
 
 
 def etag(variant: str) -> str:
@@ -71,7 +67,7 @@ def query_hash(text: str | None) -> str:
 
 
 @bp.route("/healthz")
-def healthz():
+def healthz() -> tuple[dict[str, object], int]:
     """200 while the store and the read view answer, else 503."""
     engine = get_engine()
     outcome = engine.run(
@@ -95,7 +91,7 @@ def healthz():
 
 
 @bp.route("/metrics")
-def metrics():
+def metrics() -> Response:
     """Counters in the Prometheus text exposition format."""
     engine, recorded = get_engine(), current_app.extensions["treatykg.metrics"]
     lines = []
@@ -163,7 +159,7 @@ def metrics():
     return Response("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-def _plain_error(error: HTTPException) -> Response:
+def _plain_error(error: HTTPException) -> BaseResponse:
     """Every error as a short plain-text message: no HTML page, no stack trace."""
     response = error.get_response()
     response.set_data(f"{error.code} {error.name}: {error.description}\n")
@@ -171,7 +167,7 @@ def _plain_error(error: HTTPException) -> Response:
     return response
 
 
-def _unexpected(error: Exception) -> Response:
+def _unexpected(error: Exception) -> BaseResponse:
     """A bug: logged with its traceback here, answered with a plain 500 there."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _plain_error(InternalServerError("the server failed; the error is in its log"))
@@ -181,7 +177,7 @@ def _unexpected(error: Exception) -> Response:
 LIMITED_ENDPOINTS = frozenset({"sparql.query", "sparql.update", "gsp.graph_store"})
 
 
-def _start() -> Response | None:
+def _start() -> BaseResponse | None:
     """Remember when the request started; 429 + Retry-After when MAX_QUERIES are already in progress."""
     g.started = time.perf_counter()
     if request.endpoint in LIMITED_ENDPOINTS and request.method != "OPTIONS":
@@ -193,7 +189,7 @@ def _start() -> Response | None:
     return None
 
 
-def _release(_error) -> None:
+def _release(_error: BaseException | None) -> None:
     """Give back the request's slot."""
     if g.pop("holds_slot", False):
         current_app.extensions["treatykg.in_progress"].release()
@@ -234,11 +230,10 @@ def _logfmt(value: object) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the routes, hooks and error handlers."""
+    """Set up the request hooks, metrics and error handlers (the factory registers the blueprint)."""
     app.extensions["treatykg.metrics"] = Metrics()
     app.extensions["treatykg.in_progress"] = threading.BoundedSemaphore(app.config["MAX_QUERIES"])
     app.teardown_request(_release)
-    app.register_blueprint(bp)
     app.before_request(_start)
     app.after_request(_finish)
     app.register_error_handler(HTTPException, _plain_error)

@@ -8,28 +8,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pyoxigraph as ox
 import pytest
-from web_support import HTML, TURTLE, about, escaped, kind, local_path, private_store, subjects
+from web_support import HTML, TURTLE, about, escaped, kind, local_path, subjects
 
 from treatykg.core.iris import BASE, INFERRED_GRAPH
-from treatykg.server.app import close_app, create_app
 
 VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The app over a private store, and the store's subjects (read before the app holds the store)."""
-    store = private_store(tmp_path_factory)
-    found = subjects(store)
-    app = create_app({"STORE": str(store), "BUILD_IF_EMPTY": False})
-    yield app, found
-    close_app(app)
+def found(store):
+    """The store's subjects (read before the app holds the store)."""
+    return subjects(store)
 
 
 @pytest.fixture(scope="module")
-def client(served):
-    """A test client of the app."""
-    return served[0].test_client()
+def test_config(test_config, found):
+    """The shared settings, once `found` has read the store."""
+    return test_config
 
 
 def parse(body: bytes, rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE) -> set[ox.Triple]:
@@ -43,8 +38,7 @@ def fetch_all(client, requests):
         return list(pool.map(lambda request: client.get(request[0], headers=request[1]), requests))
 
 
-def test_every_subject_has_a_page_with_its_label(served, client):
-    _, found = served
+def test_every_subject_has_a_page_with_its_label(found, client):
     resources = sorted(iri for iri in found if kind(iri) == "resource")
     assert len(resources) > 150
     for iri, response in zip(
@@ -55,8 +49,7 @@ def test_every_subject_has_a_page_with_its_label(served, client):
         assert escaped(found[iri]["label"] or iri) in response.text, iri
 
 
-def test_every_subject_has_turtle_with_the_triples_about_it(served, client):
-    _, found = served
+def test_every_subject_has_turtle_with_the_triples_about_it(found, client):
     resources = sorted(iri for iri in found if kind(iri) == "resource")
     for iri, response in zip(
         resources, fetch_all(client, [(local_path(iri), TURTLE) for iri in resources]), strict=True
@@ -67,8 +60,7 @@ def test_every_subject_has_turtle_with_the_triples_about_it(served, client):
         assert not missing, (iri, sorted(map(str, missing))[:3])
 
 
-def test_ontology_terms_are_sections_of_the_ontology_page(served, client):
-    _, found = served
+def test_ontology_terms_are_sections_of_the_ontology_page(found, client):
     page = client.get("/ontology", headers=HTML)
     document = parse(client.get("/ontology", headers=TURTLE).data)
     terms = [iri for iri in found if kind(iri) == "ontology" and iri.startswith(BASE + "ontology#")]
@@ -79,8 +71,7 @@ def test_ontology_terms_are_sections_of_the_ontology_page(served, client):
         assert not about(found[iri], term_graphs=True) - document, iri
 
 
-def test_named_graphs_are_described(served, client):
-    _, found = served
+def test_named_graphs_are_described(found, client):
     graphs = [iri for iri, entry in found.items() if "named graph" in entry["graphs"]]
     assert {BASE + "graph/ontology", INFERRED_GRAPH, BASE + "graph/source/cfe-withdrawal-article"} <= set(
         graphs

@@ -9,10 +9,9 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from web_support import HTML, private_store
+from web_support import HTML
 
 from treatykg.graph.query.prepared import list_queries
-from treatykg.server.app import close_app, create_app
 
 TOKEN = "ui-test-token"  # noqa: S105 - the scratch server's own token
 RUSSIA_ACTS = {
@@ -23,13 +22,9 @@ RUSSIA_ACTS = {
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    """A client of an app over a private store that accepts writes with a token."""
-    app = create_app(
-        {"STORE": str(private_store(tmp_path_factory)), "BUILD_IF_EMPTY": False, "UPDATE_TOKEN": TOKEN}
-    )
-    yield app.test_client()
-    close_app(app)
+def test_config(test_config):
+    """The shared settings, with a token that allows writes."""
+    return {**test_config, "UPDATE_TOKEN": TOKEN}
 
 
 def test_queries_lists_every_prepared_query_with_metadata(client):

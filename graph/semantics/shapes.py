@@ -163,12 +163,12 @@ def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
             focus=report.value(node, SH.focusNode),
             path=None
             if path is None
-            else _path_text(report if (path, None, None) in report else shapes, path),
+            else path_text(report if (path, None, None) in report else shapes, path),
             value=_canonical(report.value(node, SH.value)),
             component=report.value(node, SH.sourceConstraintComponent),
             severity=report.value(node, SH.resultSeverity),
             source_shape=report.value(node, SH.sourceShape),
-            message=_message(report.objects(node, SH.resultMessage)),
+            message=message_text(report.objects(node, SH.resultMessage)),
         )
 
 
@@ -180,28 +180,28 @@ def _canonical(value: Node | None) -> Node | None:
     return value
 
 
-def _message(messages: Iterable[Node]) -> str | None:
+def message_text(messages: Iterable[Node]) -> str | None:
     """The English message if there is one, else the first in sorted order."""
     ordered = sorted(messages, key=lambda message: (getattr(message, "language", None) != "en", str(message)))
     return str(ordered[0]) if ordered else None
 
 
-def _path_text(graph: Graph, path: Node) -> str:
+def path_text(graph: Graph, path: Node) -> str:
     """A SHACL path in SPARQL property-path syntax, so complex paths compare by value, not by bnode id."""
     if isinstance(path, URIRef):
         return path.n3()
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _path_text(graph, inverse)
+        return "^" + path_text(graph, inverse)
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
-        return "(" + "|".join(_path_text(graph, step) for step in Collection(graph, alternatives)) + ")"
+        return "(" + "|".join(path_text(graph, step) for step in Collection(graph, alternatives)) + ")"
     for predicate, suffix in _PATH_SUFFIXES:
         inner = graph.value(path, predicate)
         if inner is not None:
-            return "(" + _path_text(graph, inner) + ")" + suffix
+            return "(" + path_text(graph, inner) + ")" + suffix
     if graph.value(path, RDF.first) is not None:
-        return "(" + "/".join(_path_text(graph, step) for step in Collection(graph, path)) + ")"
+        return "(" + "/".join(path_text(graph, step) for step in Collection(graph, path)) + ")"
     raise ValueError(f"not a SHACL property path: {path!r}")
 
 

@@ -2,7 +2,7 @@
 
 Each constraint of a targeted shape becomes a Check: the query that finds its failing focus nodes (and value
 nodes), plus the fields every result of it shares. Constants come from the shapes graph and are written as
-N-Triples terms serialised by pyoxigraph; paths are written by the pySHACL path's own _path_text.
+N-Triples terms serialised by pyoxigraph; paths are written by the pySHACL path's own path_text.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from treatykg.core.iris import GRAPH
 from treatykg.core.terms import BlankNodeMap, to_ox
-from treatykg.graph.semantics.shapes import _message, _path_text
+from treatykg.graph.semantics.shapes import message_text, path_text
 
 TEMPLATES = Path(__file__).with_name("constraints")
 WORK = GRAPH + "work/"  # the working graphs, as in graph/semantics/rules.py and the .rq files
@@ -345,7 +345,7 @@ class _Compiler:
         cls: str | None = None,
     ) -> Check:
         severity = self.shapes.value(shape, SH.severity) or SH.Violation
-        message = _message(self.shapes.objects(shape, SH.message))
+        message = message_text(self.shapes.objects(shape, SH.message))
         return Check(
             query, target, shape, path, SH[component + "ConstraintComponent"], severity, message, cls
         )
@@ -365,7 +365,7 @@ class _Compiler:
     def _property_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
         """A property shape's parameters, on the values of its path, and their screen."""
         path_node = self.shapes.value(shape, SH.path)
-        path = _path_text(self.shapes, path_node)
+        path = path_text(self.shapes, path_node)
         if (path_node, RDF.first, None) in self.shapes:  # a sequence path reads past the focus node's triples
             self.value_predicates.update(_iris(path))
         check = functools.partial(self._check, shape, path, target)
@@ -529,7 +529,7 @@ class _Compiler:
         """A SPARQL condition: node `v` conforms to `shape` (a nested shape of sh:node, sh:or, ...)."""
         path = self.shapes.value(shape, SH.path)
         if path is not None:
-            conditions = self._nested_property(shape, _path_text(self.shapes, path), v)
+            conditions = self._nested_property(shape, path_text(self.shapes, path), v)
         else:
             conditions = [self._value_condition(p, o, v, shape)[1] for p, o in self._parameters(shape)]
             conditions += [self._conforms(child, v) for child in self.shapes.objects(shape, SH.property)]

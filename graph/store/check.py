@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import Graph
 
-from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, asserted_graph
 from treatykg.core.terms import to_rdflib
 from treatykg.graph.store.embedded import OpenStore
 
@@ -32,8 +32,6 @@ class CheckReport:
 
 def check_store(handle: OpenStore, validate: bool = True) -> CheckReport:
     """Check a store this process holds (the server's own, or one a command opened)."""
-    from treatykg.server.writes.entailment import asserted_graph  # rdflib, owlrl, pySHACL: only when checking
-
     report = CheckReport()
     version = handle.version()
     counts: Counter = Counter()

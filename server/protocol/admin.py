@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, request
 
 from treatykg.server.auth import require_token
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -41,7 +41,7 @@ def _path() -> Path:
 
 
 @bp.route("/backup", methods=["POST"])
-def backup():
+def backup() -> dict[str, object]:
     """A consistent copy of the store (RocksDB checkpoint plus its commit record) into a new directory."""
     from treatykg.graph.store.backup import backup_store
 
@@ -53,7 +53,7 @@ def backup():
 
 
 @bp.route("/restore", methods=["POST"])
-def restore():
+def restore() -> dict[str, object]:
     """Replace the store's content with a backup's, in one transaction, as a new version."""
     from treatykg.graph.store.backup import BackupError
 
@@ -66,7 +66,7 @@ def restore():
 
 
 @bp.route("/check", methods=["POST"])
-def check():
+def check() -> dict[str, object]:
     """`treatykg check` on the store the server holds."""
     from treatykg.graph.store.check import check_store
 

@@ -12,7 +12,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, request
 
 from treatykg.server.auth import require_token
-from treatykg.server.ops import etag, get_engine, not_modified
+from treatykg.server.extensions import get_engine
+from treatykg.server.ops import etag, not_modified
 from treatykg.server.protocol import negotiate
 from treatykg.server.protocol.sparql import body_media_type
 from treatykg.server.writes import upload

@@ -11,7 +11,8 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
 from treatykg.server.auth import require_token, writes_enabled
-from treatykg.server.ops import etag, get_engine, not_modified, query_hash
+from treatykg.server.extensions import get_describer, get_engine
+from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.query import guard
 from treatykg.server.writes import validated as writes
@@ -107,7 +108,7 @@ def service_description() -> Response:
             "the service description is served as text/turtle, application/rdf+xml, "
             "application/ld+json or application/n-triples",
         )
-    engine, describer = get_engine(), current_app.extensions["treatykg.describer"]
+    engine, describer = get_engine(), get_describer()
     endpoint = request.base_url
     tag = etag(f"sd-{choice.key}-{query_hash(endpoint)}")
     if cached := not_modified(tag):

@@ -79,7 +79,7 @@ def _store_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def _change(account: dict) -> commit.Change:
+def account_change(account: dict) -> commit.Change:
     """A worker's account of a write as the quads and graphs to commit."""
 
     def quads(key: str) -> list[ox.Quad]:
@@ -351,7 +351,7 @@ class Engine:
             if outcome.status != 200:
                 return outcome, {}
             account = json.loads(outcome.body)
-            change = _change(account)
+            change = account_change(account)
             if not (change.removed or change.added or change.dropped or change.created):
                 return outcome, account
             previous = self.version

@@ -28,9 +28,8 @@ from treatykg.core.terms import BlankNodeMap, triples_to_ox
 from treatykg.graph.store.embedded import StoreVersion
 from treatykg.graph.store.remote import META_GRAPH, RemoteStore, record_graph
 from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline, RemoteError, parse_answer
-from treatykg.server.protocol.description import Describer
 from treatykg.server.query import results
-from treatykg.server.query.engine import Outcome, Stats, _change
+from treatykg.server.query.engine import Outcome, Stats, account_change
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")
@@ -229,7 +228,7 @@ class RemoteEngine:
             if outcome.status != 200:
                 return outcome, {}
             account = json.loads(body)
-            change = _change(account)
+            change = account_change(account)
             if not (change.removed or change.added or change.dropped or change.created):
                 return outcome, account
             self._push(change, account, agent, label, mirror)
@@ -292,19 +291,3 @@ class RemoteEngine:
     def close(self) -> None:
         """Drop the in-memory copy; the handle stays the caller's to close."""
         self._mirror = None
-
-
-def init_engine(app) -> RemoteEngine:
-    """The app's engine on the remote store its STORE setting names (built first if empty, as embedded)."""
-    from treatykg.graph.store.remote_client import resolve
-    from treatykg.server.app import build_store
-    from treatykg.server.config import REMOTE_TYPES
-
-    options = {key.removeprefix("REMOTE_").lower(): app.config.get(key) for key in REMOTE_TYPES}
-    handle = RemoteStore(resolve(app.config["STORE"], options))
-    if app.config["BUILD_IF_EMPTY"] and not handle.has_quads():
-        build_store(handle)
-    engine = RemoteEngine(handle, timeout=app.config["QUERY_TIMEOUT"], workers=app.config["QUERY_WORKERS"])
-    app.extensions["treatykg.engine"] = engine
-    app.extensions["treatykg.describer"] = Describer()
-    return engine

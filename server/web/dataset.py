@@ -13,7 +13,8 @@ from flask import Blueprint, Response, current_app, request, send_file
 
 from treatykg.core.iris import DATASET, DUMPS
 from treatykg.graph.export import dumps as export
-from treatykg.server.ops import etag, get_engine, not_modified
+from treatykg.server.extensions import get_engine
+from treatykg.server.ops import etag, not_modified
 from treatykg.server.query.results import RDF_FORMATS
 from treatykg.server.web import entity, lookup, represent, vocab
 from treatykg.server.web import pages as web

@@ -10,7 +10,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from treatykg.core.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE, TKG
-from treatykg.server.ops import etag, get_engine, not_modified
+from treatykg.server.extensions import get_engine
+from treatykg.server.ops import etag, not_modified
 from treatykg.server.query.results import RDF_FORMATS
 from treatykg.server.web import entity, lookup, represent, schema, timeline
 from treatykg.server.web import pages as web

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import current_app
 
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 from treatykg.server.query.engine import Outcome
 
 RQ_DIR = Path(__file__).with_name("rq")

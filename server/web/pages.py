@@ -41,7 +41,7 @@ def curie(iri: str) -> str:
     return iri
 
 
-def term_text(term) -> str:
+def term_text(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
     """A term as a person reads it: the IRI's compact name or the literal's value."""
     if isinstance(term, ox.NamedNode):
         return curie(term.value)
@@ -55,12 +55,12 @@ def wants_html() -> bool:
     return negotiate.prefers_html(request.headers.get("Accept"))
 
 
-def render(template: str, **context) -> str:
+def render(template: str, **context: object) -> str:
     """A template rendered (Jinja escapes every value it prints)."""
     return render_template(template, **context)
 
 
-def page(template: str, status: int = 200, **context) -> Response:
+def page(template: str, status: int = 200, **context: object) -> Response:
     """A rendered HTML page."""
     return Response(render(template, **context), status=status, content_type="text/html; charset=utf-8")
 
@@ -82,13 +82,7 @@ def _secure_html(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the linked-data pages, the timeline, search, the query UI and prepared queries."""
-    from treatykg.server.web import dataset, lod, ontology, prepared, search, timeline, ui
-
+    """The pages' template filters and globals, and the CSP on every HTML answer."""
     app.jinja_env.filters.update(local=local, curie=curie, term_text=term_text)
     app.jinja_env.globals.update(local=local, curie=curie)
     app.after_request(_secure_html)
-    for module in (lod, ontology, dataset, timeline, search, ui, prepared):
-        app.register_blueprint(module.bp)
-    # The SPARQL blueprint hands browsers asking for HTML at /sparql to the query UI.
-    app.extensions["treatykg.sparql_html"] = ui.sparql_page

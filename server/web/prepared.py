@@ -7,7 +7,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from treatykg import __version__
 from treatykg.core.errors import InputError
 from treatykg.graph.query.prepared import PreparedQuery, list_queries, load_query
-from treatykg.server.ops import etag, get_engine, not_modified, query_hash
+from treatykg.server.extensions import get_engine
+from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.web import lookup, table, ui
 from treatykg.server.web import pages as web

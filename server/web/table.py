@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import current_app
 
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 from treatykg.server.query import guard
 from treatykg.server.web import entity, lookup
 from treatykg.server.web import pages as web

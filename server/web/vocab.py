@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import current_app
 
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 from treatykg.server.web import lookup
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -33,7 +33,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from treatykg.core.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, WRITES_GRAPH
+from treatykg.core.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, asserted_graph
 from treatykg.core.terms import to_rdflib
 from treatykg.graph.semantics import rules
 from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_focus
@@ -42,8 +42,6 @@ from treatykg.graph.semantics.shapes import Report, ValidationResult
 from treatykg.server.writes.delta import Delta
 from treatykg.server.writes.overlay import ox_term, rdflib_quad
 
-WORK_PREFIX = GRAPH + "work/"
-NOT_ASSERTED = (INFERRED_GRAPH, WRITES_GRAPH)
 Triple = tuple[Node, Node, Node]
 
 _SCHEMA_NAMESPACES = (str(RDFS), str(OWL))
@@ -81,11 +79,6 @@ class Checked:
     def accepted(self) -> bool:
         """No Violation and no inconsistency: the write may commit."""
         return not self.inconsistencies and (self.report is None or self.report.conforms)
-
-
-def asserted_graph(key: URIRef | None) -> bool:
-    """Whether a graph holds asserted data that reasoning and validation cover."""
-    return key is None or (str(key) not in NOT_ASSERTED and not str(key).startswith(WORK_PREFIX))
 
 
 def is_schema(triple: Triple) -> bool:

@@ -9,7 +9,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.util import from_n3
 
-from treatykg.server.ops import get_engine
+from treatykg.server.extensions import get_engine
 from treatykg.server.protocol import negotiate
 
 REPORT_OFFERS = (("text/turtle", "turtle"), ("application/json", "json"), ("application/ld+json", "jsonld"))

@@ -13,6 +13,10 @@ INFERRED_GRAPH = GRAPH + "inferred"
 WIKIDATA_GRAPH = GRAPH + "wikidata-links"
 # Provenance of HTTP writes (who, when; PROV-O), kept apart from the facts and not reasoned over.
 WRITES_GRAPH = GRAPH + "writes"
+# The reasoner's and validator's scratch graphs: never data.
+WORK_PREFIX = GRAPH + "work/"
+# Graphs that hold no asserted data: reasoning and validation read every other graph.
+NOT_ASSERTED = (INFERRED_GRAPH, WRITES_GRAPH)
 
 # The dataset as a whole (VoID/DCAT), its SPARQL endpoint and where its dumps are published.
 DATASET = BASE + "dataset"
@@ -46,3 +50,8 @@ PREFIXES = {
 def source_graph(slug: str) -> str:
     """Name of the graph holding the asserted facts of the source with this slug."""
     return GRAPH + "source/" + slug
+
+
+def asserted_graph(key: object | None) -> bool:
+    """Whether a graph (its name, or None for the default graph) holds asserted data that reasoning covers."""
+    return key is None or (str(key) not in NOT_ASSERTED and not str(key).startswith(WORK_PREFIX))
