@@ -15,13 +15,14 @@ from treatykg.server.protocol import admin, gsp, sparql
 from treatykg.server.protocol.description import Describer
 from treatykg.server.query import remote as remote_engine
 from treatykg.server.query.engine import Engine
+from treatykg.server.query.interface import QueryEngine
 from treatykg.server.web import pages as web
 from treatykg.server.writes import validated as writes
 
 log = logging.getLogger("treatykg.server")
 
 
-def init_engine(app: Flask) -> Engine:
+def init_engine(app: Flask) -> QueryEngine:
     """Hold the store (as "the server") and start the read view; both are released when the engine closes."""
     if is_remote(app.config["STORE"]):
         return remote_engine.init_engine(app)  # sparql+http(s)://…: the same interface, over the Protocol

@@ -12,7 +12,8 @@ import time
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 
-from treatykg.server.query.engine import Engine
+from treatykg.server.query.interface import QueryEngine
+from treatykg.server.query.messages import QueryJob
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("treatykg.server.access")
@@ -46,9 +47,10 @@ class Metrics:
             self.seconds[(route, method)] += seconds
 
 
-def get_engine() -> Engine:
+def get_engine() -> QueryEngine:
     """The app's query engine."""
-    return current_app.extensions["treatykg.engine"]
+    engine: QueryEngine = current_app.extensions["treatykg.engine"]
+    return engine
 
 
 def etag(variant: str) -> str:
@@ -74,15 +76,7 @@ def query_hash(text: str | None) -> str:
 def healthz():
     """200 while the store and the read view answer, else 503."""
     engine = get_engine()
-    outcome = engine.run(
-        {
-            "op": "query",
-            "query": "ASK {}",
-            "formats": {"boolean": ["json", "application/json"]},
-            "row_limit": 1,
-        },
-        timeout=5,
-    )
+    outcome = engine.run(QueryJob("ASK {}", {"boolean": ("json", "application/json")}, 1), timeout=5)
     healthy = outcome.status == 200
     body = {
         "status": "ok" if healthy else "unavailable",
