@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from treatykg.server.query.interface import QueryEngine
 from treatykg.server.query.messages import QueryJob
@@ -44,7 +45,7 @@ class Metrics:
         """Count one finished request."""
         with self.lock:
             self.requests[(route, method, status)] += 1
-            self.seconds[(route, method)] += seconds
+            self.seconds[(route, method)] += seconds  # type: ignore[assignment]  # a Counter sums floats too
 
 
 def get_engine() -> QueryEngine:
@@ -157,7 +158,7 @@ def metrics():
     return Response("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8")
 
 
-def _plain_error(error: HTTPException) -> Response:
+def _plain_error(error: HTTPException) -> WerkzeugResponse:
     """Every error as a short plain-text message: no HTML page, no stack trace."""
     response = error.get_response()
     response.set_data(f"{error.code} {error.name}: {error.description}\n")
@@ -165,7 +166,7 @@ def _plain_error(error: HTTPException) -> Response:
     return response
 
 
-def _unexpected(error: Exception) -> Response:
+def _unexpected(error: Exception) -> WerkzeugResponse:
     """A bug: logged with its traceback here, answered with a plain 500 there."""
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _plain_error(InternalServerError("the server failed; the error is in its log"))
@@ -175,7 +176,7 @@ def _unexpected(error: Exception) -> Response:
 LIMITED_ENDPOINTS = frozenset({"sparql.query", "sparql.update", "gsp.graph_store"})
 
 
-def _start() -> Response | None:
+def _start() -> WerkzeugResponse | None:
     """Remember when the request started; 429 + Retry-After when MAX_QUERIES are already in progress."""
     g.started = time.perf_counter()
     if request.endpoint in LIMITED_ENDPOINTS and request.method != "OPTIONS":

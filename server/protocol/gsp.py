@@ -89,7 +89,8 @@ def _write(target: str | None) -> Response:
                 abort(
                     400, "a graph upload must hold triples only; send named graphs to /store without ?graph"
                 )
-    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
+    data: bytes = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[assignment]  # no output given: the bytes
+    body = data.decode("utf-8") if quads else ""
     job = GraphStoreWrite(request.method, target, body)
     label = f"Graph Store {request.method}" + (f" <{target}>" if target not in (None, "default") else "")
     account = writes.perform(job, label)

@@ -147,13 +147,14 @@ def query():
     formats = {
         family: negotiate.choose(family, accept, format_param) for family in ("solutions", "boolean", "graph")
     }
-    family = FORM_FAMILIES.get(screened.form)
-    if (family and formats[family] is None) or not any(formats.values()):
+    family = FORM_FAMILIES.get(screened.form or "")
+    choice = formats[family] if family else None
+    if (family and choice is None) or not any(formats.values()):
         wanted = ", ".join(media for media, _ in negotiate.FAMILIES[family or "solutions"][:6])
         abort(406, f"cannot answer in the format asked for; this query's results come as {wanted}")
     tag = None
-    if request.method in ("GET", "HEAD") and family:
-        tag = etag(f"{formats[family].key}")
+    if request.method in ("GET", "HEAD") and choice:
+        tag = etag(f"{choice.key}")
         if cached := not_modified(tag):
             return cached
     union, default_graph, named_graphs = _dataset(params, screened)

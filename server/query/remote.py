@@ -179,7 +179,7 @@ class RemoteEngine:
         if graph is not None:
             statements = [quad.triple for quad in statements]
         prefixes = results.PREFIXES if key in ("turtle", "trig") else None
-        body = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)
+        body: bytes = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[assignment]  # no output given: the bytes
         return Outcome(200, body=body, content_type=media_type)
 
     def _count(self, outcome: Outcome) -> Outcome:

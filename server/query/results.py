@@ -204,7 +204,7 @@ def write_graph(triples: Iterable[ox.Triple], key: str, limit: int) -> tuple[byt
     """A CONSTRUCT / DESCRIBE result in RDF format `key`, at most `limit` triples."""
     kept, truncated = capped(triples, limit)
     prefixes = PREFIXES if key in ("turtle", "trig") else None
-    body = ox.serialize(kept, format=RDF_FORMATS[key], prefixes=prefixes)
+    body: bytes = ox.serialize(kept, format=RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[assignment]  # no output given: the bytes
     return (_with_note(body, key, truncation_note(limit)) if truncated else body), truncated
 
 

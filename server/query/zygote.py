@@ -47,6 +47,7 @@ import socket
 import struct
 import sys
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -175,11 +176,6 @@ def _read_task(sock: socket.socket) -> Task | None:
     return decode(b"".join(chunks), Task) if chunks else None
 
 
-def _graphs(names: tuple[str, ...] | None) -> list[ox.NamedNode] | None:
-    """Graph names for the query's dataset (None: the store's own)."""
-    return None if names is None else [ox.NamedNode(name) for name in names]
-
-
 def _execute(store: ox.Store, job: Job) -> tuple[Header, bytes]:
     """Run one job on the snapshot: the response header and body."""
     if isinstance(job, DumpJob):
@@ -193,8 +189,9 @@ def _execute(store: ox.Store, job: Job) -> tuple[Header, bytes]:
             job.query,
             base_iri=job.base_iri,
             use_default_graph_as_union=job.union,
-            default_graph=_graphs(job.default_graph),
-            named_graphs=_graphs(job.named_graphs),
+            # Graph names for the query's dataset (None: the store's own).
+            default_graph=None if job.default_graph is None else [ox.NamedNode(n) for n in job.default_graph],
+            named_graphs=None if job.named_graphs is None else [ox.NamedNode(n) for n in job.named_graphs],
         )
     except SyntaxError as error:
         return Header(400, f"query syntax error: {error}"), b""
@@ -207,6 +204,7 @@ def _execute(store: ox.Store, job: Job) -> tuple[Header, bytes]:
 def _dump(store: ox.Store, job: DumpJob) -> tuple[Header, bytes]:
     """A graph (or the whole dataset) of the snapshot, as the Graph Store Protocol's GET serves it."""
     graph = job.graph
+    source: ox.NamedNode | ox.DefaultGraph | None
     if graph == "default":
         source = ox.DefaultGraph()
     elif graph is None:
@@ -217,9 +215,12 @@ def _dump(store: ox.Store, job: DumpJob) -> tuple[Header, bytes]:
             return Header(404, f"no graph named <{graph}> in the store"), b""
     key, media_type = job.format
     prefixes = results.PREFIXES if key in ("turtle", "trig") else None
-    options = {"from_graph": source} if source is not None else {}
-    body = store.dump(format=results.RDF_FORMATS[key], prefixes=prefixes, **options)
-    return Header(200, content_type=media_type), body
+    rdf_format = results.RDF_FORMATS[key]
+    if source is None:
+        body = store.dump(format=rdf_format, prefixes=prefixes)
+    else:
+        body = store.dump(format=rdf_format, prefixes=prefixes, from_graph=source)
+    return Header(200, content_type=media_type), body  # type: ignore[return-value]  # no output given: the bytes
 
 
 def _answer(sock: socket.socket, store: ox.Store, limits: Limits) -> bool:
@@ -417,10 +418,10 @@ class ReadView:
                 return worker, True
         if self.path is None:
             return None, False
-        worker = self.spawn(self.path, self.generation)
-        if worker is None or self.ready(worker) is not None:
+        fresh = self.spawn(self.path, self.generation)
+        if fresh is None or self.ready(fresh) is not None:
             return None, False
-        return worker, False
+        return fresh, False
 
     # -- requests
 
@@ -474,7 +475,8 @@ class ReadView:
             events = self.selector.select(0 if self.wanted() else None)
             if not events:
                 # Refill the pool while nothing else is waiting.
-                self.failing = self.spawn(self.path, self.generation) is None
+                path = cast(str, self.path)  # wanted() holds only once a snapshot is loaded
+                self.failing = self.spawn(path, self.generation) is None
                 continue
             for key, _ in events:
                 if key.data is not None:

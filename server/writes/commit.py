@@ -81,7 +81,7 @@ def provenance(
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     activity = activity_iri(version)
     who = ox.NamedNode(f"{ID}agent/token-{quote(agent, safe='')}")
-    triples = [
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (activity, RDF_TYPE, ox.NamedNode(PROV + "Activity")),
         (activity, RDFS_LABEL, ox.Literal(label)),
         (activity, RDFS_COMMENT, ox.Literal(summary)),

@@ -27,10 +27,11 @@ from treatykg.server.writes import entailment
 from treatykg.server.writes.overlay import ox_graph, ox_term
 
 
-def _nquads(quads: Iterable[tuple[Node, Node, Node, Node | None]]) -> str:
+def _nquads(quads: Iterable[tuple[Node, Node, Node, URIRef | None]]) -> str:
     """rdflib quads (graph key last) as N-Quads."""
-    converted = [ox.Quad(*(ox_term(t) for t in q[:3]), ox_graph(q[3])) for q in quads]
-    return ox.serialize(converted, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+    converted = [ox.Quad(*(ox_term(t) for t in q[:3]), ox_graph(q[3])) for q in quads]  # type: ignore[call-arg, arg-type]  # a quad of the store: subject, predicate, object are of the right kinds
+    data: bytes = ox.serialize(converted, format=ox.RdfFormat.N_QUADS)  # type: ignore[assignment]  # no output given: the bytes
+    return data.decode("utf-8")
 
 
 def _shacl_result(result: ValidationResult) -> ShaclResult:
@@ -47,7 +48,7 @@ def _shacl_result(result: ValidationResult) -> ShaclResult:
 
 
 def _in_store(store: ox.Store, triple: tuple[Node, Node, Node], graph: str) -> bool:
-    return ox.Quad(*(ox_term(t) for t in triple), ox.NamedNode(graph)) in store
+    return ox.Quad(*(ox_term(t) for t in triple), ox.NamedNode(graph)) in store  # type: ignore[call-arg, arg-type]  # a triple of the store: its terms are of the right kinds
 
 
 def run(store: ox.Store, job: WriteJob) -> tuple[Header, bytes]:
