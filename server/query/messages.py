@@ -12,6 +12,7 @@ import json
 import types
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, is_dataclass
+from functools import cache
 from typing import Any, TypeVar, Union, cast, get_args, get_origin, get_type_hints
 
 # -- jobs (server -> worker) -----------------------------------------------------------------------------
@@ -273,9 +274,15 @@ def _json(value: object, kind: type[J]) -> J:
     return value
 
 
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A message class's field types, resolved once (every job decodes a few messages)."""
+    return get_type_hints(cls)
+
+
 def _build(cls: type[M], data: Mapping[str, object]) -> M:
     """An instance of the message class `cls` from its JSON object."""
-    hints = get_type_hints(cls)
+    hints = _hints(cast(type, cls))  # a class is hashable; mypy sees type[M] as maybe not
     names = [f.name for f in fields(cast(Any, cls)) if f.name in data]  # cls is a message dataclass
     return cls(**{name: _typed(hints[name], data[name]) for name in names})
 
