@@ -33,6 +33,7 @@ import sys
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from treatykg.core.errors import InputError
 
@@ -51,7 +52,7 @@ REMOTE_TYPES = {
     "REMOTE_MAX_UPDATE_BYTES": int,
 }
 
-DEFAULTS = {
+DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",
     "PORT": 8000,
     "STORE": None,  # None: graph.store's rule ($TREATYKG_STORE, else the per-user data directory)

@@ -12,6 +12,7 @@ from treatykg.graph.store.remote_client import is_remote, resolve
 from treatykg.server.config import REMOTE_TYPES
 from treatykg.server.protocol.description import Describer
 from treatykg.server.query.engine import Engine
+from treatykg.server.query.interface import QueryEngine
 from treatykg.server.query.remote import RemoteEngine
 
 log = logging.getLogger("treatykg.server")
@@ -20,7 +21,7 @@ ENGINE = "treatykg.engine"
 DESCRIBER = "treatykg.describer"
 
 
-def init_app(app: Flask) -> Engine | RemoteEngine:
+def init_app(app: Flask) -> QueryEngine:
     """Open the engine on the app's STORE (built first if empty and BUILD_IF_EMPTY) and keep it on the app."""
     engine = open_remote(app) if is_remote(app.config["STORE"]) else open_embedded(app)
     app.extensions[ENGINE] = engine
@@ -28,9 +29,10 @@ def init_app(app: Flask) -> Engine | RemoteEngine:
     return engine
 
 
-def get_engine() -> Engine:
+def get_engine() -> QueryEngine:
     """The current app's query engine."""
-    return current_app.extensions[ENGINE]
+    engine: QueryEngine = current_app.extensions[ENGINE]
+    return engine
 
 
 def get_describer() -> Describer:

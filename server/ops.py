@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, TooManyReque
 from werkzeug.wrappers import Response as BaseResponse
 
 from treatykg.server.extensions import get_engine
+from treatykg.server.query.messages import QueryJob
 
 bp = Blueprint("ops", __name__)
 access_log = logging.getLogger("treatykg.server.access")
@@ -70,17 +71,9 @@ def query_hash(text: str | None) -> str:
 def healthz() -> tuple[dict[str, object], int]:
     """200 while the store and the read view answer, else 503."""
     engine = get_engine()
-    outcome = engine.run(
-        {
-            "op": "query",
-            "query": "ASK {}",
-            "formats": {"boolean": ["json", "application/json"]},
-            "row_limit": 1,
-        },
-        timeout=5,
-    )
+    outcome = engine.run(QueryJob("ASK {}", {"boolean": ("json", "application/json")}, 1), timeout=5)
     healthy = outcome.status == 200
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if healthy else "unavailable",
         "store_version": engine.version.version,
         "snapshot_quads": engine.stats.snapshot_quads,

@@ -9,8 +9,9 @@ import pytest
 from server_harness import LiveServer
 
 from treatykg.server.query.engine import READ_VIEW_DIR
+from treatykg.server.query.messages import QueryJob
 
-ASK = {"op": "query", "query": "ASK { ?s ?p ?o }", "formats": {"boolean": ["json", "application/json"]}}
+ASK = QueryJob("ASK { ?s ?p ?o }", {"boolean": ("json", "application/json")}, row_limit=1)
 WORKERS = 2
 
 
@@ -26,7 +27,7 @@ def _pids(server: LiveServer, count: int) -> set[int]:
     """The workers that answered `count` queries in a row."""
     pids = set()
     for _ in range(count):
-        outcome = server.engine.run({**ASK, "row_limit": 1})
+        outcome = server.engine.run(ASK)
         assert outcome.status == 200
         pids.add(outcome.pid)
     return pids

@@ -13,6 +13,8 @@ from urllib.parse import quote
 import pytest
 from server_harness import AUTH, Canary, LiveServer
 
+from treatykg.server.query.messages import QueryJob
+
 DEADLINE = 2.0
 ROW_LIMIT = 5
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o }"
@@ -88,12 +90,11 @@ def test_dataset_graphs_are_looked_up_in_the_store_only(server: LiveServer, cana
 
 def test_the_worker_sandbox_stops_what_the_guard_misses(server: LiveServer, canary: Canary) -> None:
     """Run straight on the engine (no lexical guard), SERVICE still cannot open a socket in a worker."""
-    job = {
-        "op": "query",
-        "query": f"SELECT * {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
-        "formats": {"solutions": ["json", "application/sparql-results+json"]},
-        "row_limit": 5,
-    }
+    job = QueryJob(
+        f"SELECT * {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}",
+        {"solutions": ("json", "application/sparql-results+json")},
+        row_limit=5,
+    )
     outcome = server.engine.run(job)
     assert outcome.status == 500
     # The seccomp filter refuses socket(); without one, the descriptor limit refuses any new descriptor.

@@ -11,10 +11,13 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+from flask import Flask
 from server_harness import AUTH, LiveServer
 
 from treatykg.core.iris import INFERRED_GRAPH, WRITES_GRAPH
 from treatykg.graph.store.check import check_store
+from treatykg.server.query.messages import Rejection, ShaclResult, decode, encode
+from treatykg.server.writes import validated
 from treatykg.server.writes.delta import update_delta
 from treatykg.server.writes.overlay import ox_graph, ox_term
 
@@ -183,6 +186,71 @@ def test_a_violation_is_422_with_the_report_and_changes_nothing(article: LiveSer
     assert any(r["resultSeverity"].endswith("#Violation") for r in document["results"])
     assert article.engine.version.version == version
     assert not ask(article, f"ASK {{ <{ID}event/2024-02-no-provenance> ?p ?o }}")
+
+
+SH = "http://www.w3.org/ns/shacl#"
+REJECTION = Rejection(
+    conforms=False,
+    inconsistencies=(f"<{ID}event/x> is both a Signing and a Withdrawal",),
+    results=(
+        ShaclResult(
+            focusNode=f"<{ID}event/2024-02-no-provenance>",
+            resultPath=f"<{TKG}source>",
+            value='"1990"^^<http://www.w3.org/2001/XMLSchema#gYear>',
+            sourceConstraintComponent=f"{SH}MinCountConstraintComponent",
+            resultSeverity=f"{SH}Violation",
+            sourceShape=f"<{TKG}EventShape>",
+            resultMessage="An event rests on a source",
+        ),
+    ),
+)
+REJECTION_TURTLE = f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+[] a sh:ValidationReport ;
+    sh:conforms false ;
+    sh:result [ a sh:ValidationResult ;
+            sh:focusNode <{ID}event/2024-02-no-provenance> ;
+            sh:resultMessage "An event rests on a source" ;
+            sh:resultPath <{TKG}source> ;
+            sh:resultSeverity sh:Violation ;
+            sh:sourceConstraintComponent sh:MinCountConstraintComponent ;
+            sh:sourceShape <{TKG}EventShape> ;
+            sh:value "1990"^^xsd:gYear ] ;
+    sh:resultMessage "OWL 2 RL inconsistency: <{ID}event/x> is both a Signing and a Withdrawal" .
+
+"""
+REJECTION_JSON = f"""{{
+  "conforms": false,
+  "inconsistencies": [
+    "<{ID}event/x> is both a Signing and a Withdrawal"
+  ],
+  "results": [
+    {{
+      "focusNode": "<{ID}event/2024-02-no-provenance>",
+      "resultPath": "<{TKG}source>",
+      "value": "\\"1990\\"^^<http://www.w3.org/2001/XMLSchema#gYear>",
+      "sourceConstraintComponent": "{SH}MinCountConstraintComponent",
+      "resultSeverity": "{SH}Violation",
+      "sourceShape": "<{TKG}EventShape>",
+      "resultMessage": "An event rests on a source"
+    }}
+  ]
+}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"), [("text/turtle", REJECTION_TURTLE), ("application/json", REJECTION_JSON)]
+)
+def test_the_422_body_holds_the_exact_report(accept: str, expected: str) -> None:
+    """A worker's rejection, through the wire, is answered with these exact bytes (Turtle and JSON)."""
+    rejection = decode(encode(REJECTION), Rejection)
+    assert rejection == REJECTION
+    with Flask(__name__).test_request_context(headers={"Accept": accept}):
+        response = validated.rejected(validated.Rejected(rejection))
+    assert response.status_code == 422
+    assert response.get_data(as_text=True) == expected
 
 
 def test_a_conforming_write_commits_with_inferences_and_provenance(article: LiveServer) -> None:

@@ -59,7 +59,7 @@ class Describer:
         triples.append(ox.Triple(service, _sd("defaultDataset"), ox.NamedNode(DATASET)))
         triples += dataset
         prefixes = PREFIXES if key in ("turtle", "trig") else None
-        return ox.serialize(triples, format=RDF_FORMATS[key], prefixes=prefixes)
+        return ox.serialize(triples, format=RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[return-value]  # no output given: the bytes
 
 
 def _dataset_triples(store: ox.Store, version: StoreVersion) -> list[ox.Triple]:

@@ -16,6 +16,7 @@ from treatykg.server.extensions import get_engine
 from treatykg.server.ops import etag, not_modified
 from treatykg.server.protocol import negotiate
 from treatykg.server.protocol.sparql import body_media_type
+from treatykg.server.query.messages import DumpJob, GraphStoreWrite
 from treatykg.server.writes import upload
 from treatykg.server.writes import validated as writes
 
@@ -59,7 +60,7 @@ def _get(target: str | None) -> Response:
     tag = etag(f"store-{choice.key}-{target}")
     if cached := not_modified(tag):
         return cached
-    outcome = get_engine().run({"op": "dump", "graph": target, "format": [choice.key, choice.media_type]})
+    outcome = get_engine().run(DumpJob(target, (choice.key, choice.media_type)))
     if outcome.status != 200:
         abort(outcome.status, outcome.message)
     content_type = choice.media_type + ("; charset=utf-8" if choice.media_type.startswith("text/") else "")
@@ -89,13 +90,14 @@ def _write(target: str | None) -> Response:
                 abort(
                     400, "a graph upload must hold triples only; send named graphs to /store without ?graph"
                 )
-    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8") if quads else ""
-    job = {"kind": "graph-store", "method": request.method, "target": target, "quads": body}
+    data: bytes = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)  # type: ignore[assignment]  # no output given: the bytes
+    body = data.decode("utf-8") if quads else ""
+    job = GraphStoreWrite(request.method, target, body)
     label = f"Graph Store {request.method}" + (f" <{target}>" if target not in (None, "default") else "")
     account = writes.perform(job, label)
-    if request.method == "DELETE" and account["existed"] is False:
+    if request.method == "DELETE" and account.existed is False:
         abort(404, f"no graph named <{target}> in the store")
-    return Response(status=201 if account["existed"] is False else 204)
+    return Response(status=201 if account.existed is False else 204)
 
 
 @bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])

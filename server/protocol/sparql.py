@@ -15,6 +15,7 @@ from treatykg.server.extensions import get_describer, get_engine
 from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.query import guard
+from treatykg.server.query.messages import QueryJob, UpdateWrite
 from treatykg.server.writes import validated as writes
 
 bp = Blueprint("sparql", __name__)
@@ -69,14 +70,17 @@ def _operation(name: str, direct_type: str, other: str) -> tuple[str, MultiDict]
     return texts[0], params
 
 
-def _dataset(params: MultiDict, screened: guard.Screened) -> dict:
-    """The job's dataset: the protocol's graphs if given, else the query's FROM, else the union of graphs."""
+def _dataset(
+    params: MultiDict, screened: guard.Screened
+) -> tuple[bool, tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The job's dataset (union, default graph, named graphs): the protocol's graphs if given, else the
+    query's FROM, else the union of graphs."""
     default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     if default or named:
         # SPARQL 1.1 Protocol §2.1.4: these replace any FROM / FROM NAMED; graphs are looked up in the
         # store only (an absent one is empty), never fetched.
-        return {"union": False, "default_graph": default, "named_graphs": named}
-    return {"union": not screened.has_dataset}
+        return False, tuple(default), tuple(named)
+    return not screened.has_dataset, None, None
 
 
 def _answer(outcome, tag: str | None) -> Response:
@@ -144,25 +148,26 @@ def query():
     formats = {
         family: negotiate.choose(family, accept, format_param) for family in ("solutions", "boolean", "graph")
     }
-    family = FORM_FAMILIES.get(screened.form)
-    if (family and formats[family] is None) or not any(formats.values()):
+    family = FORM_FAMILIES.get(screened.form or "")
+    choice = formats[family] if family else None
+    if (family and choice is None) or not any(formats.values()):
         wanted = ", ".join(media for media, _ in negotiate.FAMILIES[family or "solutions"][:6])
         abort(406, f"cannot answer in the format asked for; this query's results come as {wanted}")
     tag = None
-    if request.method in ("GET", "HEAD") and family:
-        tag = etag(f"{formats[family].key}")
+    if request.method in ("GET", "HEAD") and choice:
+        tag = etag(f"{choice.key}")
         if cached := not_modified(tag):
             return cached
-    job = {
-        "op": "query",
-        "query": text,
-        "base_iri": request.base_url,
-        "formats": {
-            name: [choice.key, choice.media_type] if choice else None for name, choice in formats.items()
-        },
-        "row_limit": current_app.config["ROW_LIMIT"],
-        **_dataset(params, screened),
-    }
+    union, default_graph, named_graphs = _dataset(params, screened)
+    job = QueryJob(
+        text,
+        {name: (choice.key, choice.media_type) if choice else None for name, choice in formats.items()},
+        current_app.config["ROW_LIMIT"],
+        base_iri=request.base_url,
+        union=union,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+    )
     return _answer(get_engine().run(job), tag)
 
 
@@ -178,5 +183,5 @@ def update():
         )
     except guard.Refused as error:
         abort(400, str(error))
-    writes.perform({"kind": "update", "update": text, "base_iri": request.base_url}, "SPARQL Update")
+    writes.perform(UpdateWrite(text, request.base_url), "SPARQL Update")
     return Response(status=204)

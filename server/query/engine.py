@@ -15,9 +15,7 @@ answering on the old one finish their job and are replaced.
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -28,12 +26,28 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, record_commit
+from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
+from treatykg.server.query.messages import (
+    Ack,
+    Fork,
+    Forked,
+    Header,
+    Job,
+    Load,
+    M,
+    Message,
+    Task,
+    Warm,
+    WriteAccount,
+    WriteJob,
+    decode,
+    encode,
+)
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")
@@ -46,53 +60,11 @@ class EngineError(Exception):
     """The read view failed (the zygote died or could not load the snapshot)."""
 
 
-@dataclass
-class Outcome:
-    """A job's answer: HTTP status, content type, body, and whether rows were cut."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = "text/plain; charset=utf-8"
-    truncated: bool = False
-    message: str = ""
-    pid: int | None = None
-    family: str | None = None
-
-
-@dataclass
-class Stats:
-    """Counters the /metrics route exposes."""
-
-    jobs: collections.Counter = field(default_factory=collections.Counter)  # by outcome status
-    timeouts: int = 0
-    active: int = 0
-    reloads: int = 0
-    reload_seconds: float = 0.0
-    snapshot_quads: int = 0
-    zygote_starts: int = 0
-
-
 def _store_id() -> str:
     """A new store id (as graph/store/embedded.py makes them)."""
     import uuid
 
     return uuid.uuid4().hex[:12]
-
-
-def account_change(account: dict) -> commit.Change:
-    """A worker's account of a write as the quads and graphs to commit."""
-
-    def quads(key: str) -> list[ox.Quad]:
-        return (
-            list(ox.parse(account[key].encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if account[key] else []
-        )
-
-    return commit.Change(
-        removed=quads("removed") + quads("inferred_removed"),
-        added=quads("added") + quads("inferred_added"),
-        dropped=account["dropped"],
-        created=account["created"],
-    )
 
 
 class Zygote:
@@ -112,13 +84,17 @@ class Zygote:
         self.lock = threading.Lock()
 
     def request(
-        self, message: dict, fds: list[int] = (), timeout: float | None = None
-    ) -> tuple[dict, list[int]]:
-        """Send one request (with descriptors) and return the JSON reply and any descriptors it carries."""
+        self,
+        message: Message,
+        reply_type: type[M],
+        fds: list[int] | None = None,
+        timeout: float | None = None,
+    ) -> tuple[M, list[int]]:
+        """Send one request (with descriptors) and return the reply and any descriptors it carries."""
         if not self.lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
             raise TimeoutError("the read view is busy")
         try:
-            socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+            socket.send_fds(self.control, [encode(message)], fds or [])
             reply, reply_fds, _, _ = socket.recv_fds(self.control, MAX_MESSAGE, 1)
         except OSError as error:
             raise EngineError(f"the read view is not answering: {error}") from None
@@ -126,7 +102,7 @@ class Zygote:
             self.lock.release()
         if not reply:
             raise EngineError("the read view exited")
-        return json.loads(reply), reply_fds
+        return decode(reply, reply_type), reply_fds
 
     def alive(self) -> bool:
         """Whether the zygote process is still running."""
@@ -192,10 +168,10 @@ class Engine:
         except OSError as error:
             shutil.rmtree(path, ignore_errors=True)
             raise EngineError(f"could not make a snapshot of the store: {error}") from None
-        reply, _ = self._zygote.request({"op": "load", "path": str(path), "pool": self._pool})
-        if not reply.get("ok"):
+        reply, _ = self._read_view().request(Load(str(path), self._pool), Ack)
+        if not reply.ok:
             shutil.rmtree(path, ignore_errors=True)
-            raise EngineError(f"the read view could not load the snapshot: {reply.get('error')}")
+            raise EngineError(f"the read view could not load the snapshot: {reply.error}")
         # Workers on older snapshots opened every file of theirs when they started; unlinking is safe.
         for old in self._views.iterdir():
             if old != path:
@@ -215,31 +191,37 @@ class Engine:
         ours, theirs = socket.socketpair()
         try:
             try:
-                reply, fds = self._zygote.request(
-                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                reply, fds = self._read_view().request(
+                    Fork(), Forked, [theirs.fileno()], deadline - time.monotonic()
                 )
             except EngineError:
                 with self._write_lock:  # the zygote died: start another before giving up on this job
-                    if not self._zygote.alive():
+                    if not self._read_view().alive():
                         log.error("the read view died; restarting it")
                         self._restart()
-                reply, fds = self._zygote.request(
-                    {"op": "fork"}, [theirs.fileno()], deadline - time.monotonic()
+                reply, fds = self._read_view().request(
+                    Fork(), Forked, [theirs.fileno()], deadline - time.monotonic()
                 )
-            if reply.get("pid") is None:
-                raise EngineError(reply.get("error", "no query worker"))
+            if reply.pid is None:
+                raise EngineError(reply.error or "no query worker")
         except BaseException:
             ours.close()
             raise
         finally:
             theirs.close()
-        return ours, reply["pid"], (fds[0] if fds else None)
+        return ours, reply.pid, (fds[0] if fds else None)
 
-    def run(self, job: dict, timeout: float | None = None) -> Outcome:
-        """Run a read job (query or dump) in a worker; 503 at the deadline, with the worker killed."""
+    def _read_view(self) -> Zygote:
+        """The running zygote (there is one from the constructor until close)."""
+        if self._zygote is None:
+            raise EngineError("the engine is closed")
+        return self._zygote
+
+    def run(self, job: Job, timeout: float | None = None) -> Outcome:
+        """Run a job (query, dump or write) in a worker; 503 at the deadline, with the worker killed."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
-        job = {**job, "cpu_seconds": int(timeout) + 2, "memory_bytes": self.memory_bytes}
+        task = Task(job, cpu_seconds=int(timeout) + 2, memory_bytes=self.memory_bytes)
         if not self._slots.acquire(timeout=timeout):
             return self._count(Outcome(503, message=f"all query workers stayed busy for {timeout:g} s"))
         try:
@@ -251,7 +233,7 @@ class Engine:
             self.stats.active += 1
             self._running.add(pid)
         try:
-            outcome = self._exchange(ours, job, deadline)
+            outcome = self._exchange(ours, task, deadline)
             if outcome is None:
                 self._kill(pidfd)
                 outcome = Outcome(503, message=f"the query ran out of time ({timeout:g} s) and was stopped")
@@ -266,12 +248,12 @@ class Engine:
                 self._running.discard(pid)
             self._slots.release()
 
-    def _exchange(self, sock: socket.socket, job: dict, deadline: float) -> Outcome | None:
-        """Send the job and read the answer; None if the deadline passed first."""
+    def _exchange(self, sock: socket.socket, task: Task, deadline: float) -> Outcome | None:
+        """Send the task and read the answer; None if the deadline passed first."""
         chunks = []
         try:
             sock.settimeout(max(deadline - time.monotonic(), 0.001))
-            sock.sendall(json.dumps(job).encode())
+            sock.sendall(encode(task))
             sock.shutdown(socket.SHUT_WR)
             while True:
                 sock.settimeout(max(deadline - time.monotonic(), 0.001))
@@ -289,15 +271,15 @@ class Engine:
             # No header: the worker died, most likely at its memory limit (Rust aborts on allocation failure):
             # the request was too big, the server is fine.
             return Outcome(503, message="the query worker died before answering (memory or CPU limit)")
-        header = json.loads(line)
-        if header["status"] != 200:
-            return Outcome(header["status"], body=body, message=header["message"])
+        header = decode(line, Header)
+        if header.status != 200:
+            return Outcome(header.status, body=body, message=header.message)
         return Outcome(
             200,
             body=body,
-            content_type=header["content_type"],
-            truncated=header["truncated"],
-            family=header.get("family"),
+            content_type=header.content_type or "",
+            truncated=header.truncated,
+            family=header.family,
         )
 
     def running_pids(self) -> set[int]:
@@ -336,8 +318,8 @@ class Engine:
             return result
 
     def validated_write(
-        self, job: dict, agent: str, label: str, timeout: float | None = None
-    ) -> tuple[Outcome, dict]:
+        self, job: WriteJob, agent: str, label: str, timeout: float | None = None
+    ) -> tuple[Outcome, WriteAccount | None]:
         """Compute, reason and validate a write in a worker, then commit it in one transaction.
 
         Returns the worker's outcome and, when it committed, the worker's account of the change. The write
@@ -345,27 +327,19 @@ class Engine:
         """
         with self._write_lock:
             if not self._warm:
-                self._zygote.request({"op": "warm"})
+                self._read_view().request(Warm(), Ack)
                 self._warm = True
-            outcome = self.run({**job, "op": "write"}, timeout)
+            outcome = self.run(job, timeout)
             if outcome.status != 200:
-                return outcome, {}
-            account = json.loads(outcome.body)
-            change = account_change(account)
+                return outcome, None
+            account = decode(outcome.body, WriteAccount)
+            change = commit.change_of(account)
             if not (change.removed or change.added or change.dropped or change.created):
                 return outcome, account
             previous = self.version
             stub = StoreVersion(version=previous.version + 1, store_id=previous.store_id or _store_id())
-            removed, added, inferred_removed, inferred_added = account["counts"]
-            summary = (
-                f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
-                f"{inferred_removed} retracted; checked on the {account['path']} path"
-            )
-            graphs = account["graphs"] + (
-                ["urn:x-treatykg:default-graph"] if account["default_changed"] else []
-            )
             # Only what is new (the agent is described once), so the counted commit record stays exact.
-            fresh = commit.provenance(stub, agent, label, summary, graphs)
+            fresh = commit.provenance(stub, agent, label, commit.summary(account), commit.generated(account))
             change.added += [q for q in fresh if q not in self.handle.store and q not in change.added]
             version = commit.next_version(
                 StoreVersion(**{**previous.__dict__, "store_id": stub.store_id}), change
@@ -382,7 +356,7 @@ class Engine:
             log.error("renewing the snapshot failed (%s); restarting the read view", error)
             self._restart()
 
-    def exclusive(self, task: Callable[[OpenStore], object]) -> object:
+    def exclusive(self, task: Callable[[OpenStore], T]) -> T:
         """Run `task` on the store handle with no write in progress (backup, check)."""
         with self._write_lock:
             return task(self.handle)
@@ -416,7 +390,7 @@ class Engine:
             self._reload()
             return self.version.version
 
-    def read_store(self, read: Callable[[ox.Store], object]) -> object:
+    def read_store(self, read: Callable[[ox.Store], T]) -> tuple[T, StoreVersion]:
         """Run a short read on the on-disk store itself, consistent with the current version."""
         with self._write_lock:
             return read(self.handle.store), self.version
@@ -428,3 +402,6 @@ class Engine:
                 self._zygote.close()
                 self._zygote = None
             shutil.rmtree(self._views, ignore_errors=True)
+
+
+_: type[QueryEngine] = Engine  # mypy proves the local pool implements the protocol

@@ -15,6 +15,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -81,8 +82,8 @@ def _tokens(text: str, every_reading: bool) -> Iterator[tuple[str, str, int, boo
             if key in seen:
                 break
             seen.add(key)
-            match = _TOKEN.match(text, position)
-            kind = match.lastgroup
+            match = cast(re.Match[str], _TOKEN.match(text, position))  # `other` takes any one character
+            kind = cast(str, match.lastgroup)  # every alternative is a named group
             end = lines.end(position) if kind == "comment" else match.end()
             lexeme = text[position:end]
             # Read as less-than, an IRI's characters are code; that reading can only differ from the IRI one
@@ -97,6 +98,11 @@ def _tokens(text: str, every_reading: bool) -> Iterator[tuple[str, str, int, boo
             position = end
 
 
+def _local_end(lexeme: str, start: int) -> int:
+    """Where the prefixed name's local part that starts at `start` ends."""
+    return cast(re.Match[str], _LOCAL.match(lexeme, start)).end()  # _LOCAL matches the empty string too
+
+
 def _keyword_in(kind: str, lexeme: str) -> str | None:
     """SERVICE or LOAD if Oxigraph could read one in this lexeme, else None."""
     if kind != "name":
@@ -105,7 +111,7 @@ def _keyword_in(kind: str, lexeme: str) -> str | None:
     for found in _FORBIDDEN.finditer(lexeme):
         # Inside a prefixed name's local part the whole run is one name, unless a character that ends
         # a local part comes first (then the rest is read afresh).
-        if colon < 0 or found.start() < colon or _LOCAL.match(lexeme, colon + 1).end() < found.end():
+        if colon < 0 or found.start() < colon or _local_end(lexeme, colon + 1) < found.end():
             return found.group().upper()
     return None
 

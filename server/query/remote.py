@@ -1,6 +1,6 @@
 """The engine for a remote store: the jobs of server/query/engine.py, run through the SPARQL 1.1 Protocol.
 
-Same interface as Engine (run, validated_write, read_store, version, stats, close), so every route works
+The same QueryEngine protocol as Engine (server/query/interface.py), so every route works
 unchanged on either. The routes have already screened the query (SERVICE, LOAD) before it gets here;
 here a job becomes one HTTP exchange under the job's deadline (the remote client's watchdog stops waiting at
 it), the remote answers in SPARQL JSON or N-Triples, and the answer is rewritten by server/query/results.py,
@@ -13,23 +13,24 @@ record are then pushed as one SPARQL Update request, whose atomicity is the remo
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 from werkzeug.exceptions import NotImplemented as NotImplementedHere
 from werkzeug.exceptions import abort as http_abort
 
 from treatykg.core.terms import BlankNodeMap, triples_to_ox
-from treatykg.graph.store.embedded import StoreVersion
+from treatykg.graph.store.embedded import OpenStore, StoreVersion
 from treatykg.graph.store.remote import META_GRAPH, RemoteStore, record_graph
 from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline, RemoteError, parse_answer
 from treatykg.server.query import results
-from treatykg.server.query.engine import Outcome, Stats, account_change
+from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
+from treatykg.server.query.messages import DumpJob, Header, Job, QueryJob, WriteAccount, WriteJob, decode
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")
@@ -98,7 +99,7 @@ class RemoteEngine:
 
     # -- reads -----------------------------------------------------------------------------------------
 
-    def run(self, job: dict, timeout: float | None = None) -> Outcome:
+    def run(self, job: Job, timeout: float | None = None) -> Outcome:
         """Run a read job (query or dump) on the remote; 503 once the deadline passes, waiting stopped."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
@@ -108,12 +109,12 @@ class RemoteEngine:
             self.stats.active += 1
         try:
             remaining = max(deadline - time.monotonic(), 0.001)
-            if job["op"] == "query":
+            if isinstance(job, QueryJob):
                 outcome = self._query(job, remaining)
-            elif job["op"] == "dump":
+            elif isinstance(job, DumpJob):
                 outcome = self._dump(job, remaining)
             else:
-                outcome = Outcome(501, message=f"{job['op']} jobs do not run on a remote store")
+                outcome = Outcome(501, message="write jobs do not run on a remote store")
         except Deadline:
             with self._stats_lock:
                 self.stats.timeouts += 1
@@ -138,21 +139,21 @@ class RemoteEngine:
             self._slots.release()
         return self._count(outcome)
 
-    def _query(self, job: dict, timeout: float) -> Outcome:
+    def _query(self, job: QueryJob, timeout: float) -> Outcome:
         """One query on the remote, its answer rewritten in the negotiated format under the row cap."""
-        formats, limit = job["formats"], job["row_limit"]
+        formats, limit = job.formats, job.row_limit
         accept = ", ".join(dict.fromkeys(ACCEPT[family] for family, choice in formats.items() if choice))
-        text = job["query"]
-        if job.get("base_iri"):
+        text = job.query
+        if job.base_iri:
             # The Protocol has no base parameter; a BASE first is what the query's own relative IRIs resolve
             # against, and a BASE of the query's own still wins (it comes later).
-            text = f"BASE {ox.NamedNode(job['base_iri'])}\n{text}"
+            text = f"BASE {ox.NamedNode(job.base_iri)}\n{text}"
         with self.handle.client.query(
             text,
             accept,
-            union=job.get("union", True),
-            default_graphs=tuple(job.get("default_graph") or ()),
-            named_graphs=tuple(job.get("named_graphs") or ()),
+            union=job.union,
+            default_graphs=tuple(job.default_graph or ()),
+            named_graphs=tuple(job.named_graphs or ()),
             timeout=timeout,
         ) as answer:
             family, content_type, body, truncated = results.write_result(parse_answer(answer), formats, limit)
@@ -160,9 +161,9 @@ class RemoteEngine:
                 return Outcome(406, message=f"no acceptable format for a {family} result")
         return Outcome(200, body=body, content_type=content_type, truncated=truncated, family=family)
 
-    def _dump(self, job: dict, timeout: float) -> Outcome:
+    def _dump(self, job: DumpJob, timeout: float) -> Outcome:
         """A graph (or the dataset) by the Graph Store Protocol, in the negotiated RDF format."""
-        graph, (key, media_type) = job.get("graph"), job["format"]
+        graph, (key, media_type) = job.graph, job.format
         try:
             if graph is None:
                 data, rdf_format = self.handle.dump_nquads(timeout), ox.RdfFormat.N_QUADS
@@ -176,7 +177,7 @@ class RemoteEngine:
         if graph is not None:
             statements = [quad.triple for quad in statements]
         prefixes = results.PREFIXES if key in ("turtle", "trig") else None
-        body = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)
+        body: bytes = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[assignment]  # no output given: the bytes
         return Outcome(200, body=body, content_type=media_type)
 
     def _count(self, outcome: Outcome) -> Outcome:
@@ -185,7 +186,7 @@ class RemoteEngine:
             self.stats.jobs[outcome.status] += 1
         return outcome
 
-    def read_store(self, read: Callable[[ox.Store], object]) -> object:
+    def read_store(self, read: Callable[[ox.Store], T]) -> tuple[T, StoreVersion]:
         """Run a read on an in-memory copy of the remote dataset at the current version."""
         with self._write_lock:
             version = self.version
@@ -202,8 +203,8 @@ class RemoteEngine:
     # -- writes ----------------------------------------------------------------------------------------
 
     def validated_write(
-        self, job: dict, agent: str, label: str, timeout: float | None = None
-    ) -> tuple[Outcome, dict]:
+        self, job: WriteJob, agent: str, label: str, timeout: float | None = None
+    ) -> tuple[Outcome, WriteAccount | None]:
         """Compute, reason and validate a write on a copy of the remote, then push it in one update."""
         from treatykg.server.writes import job as writejob
 
@@ -211,7 +212,7 @@ class RemoteEngine:
         with self._write_lock:
             self.version = self.handle.version(timeout=timeout)  # never validate against a stale copy
             mirror, _ = self.read_store(lambda store: store)
-            answer: dict = {}
+            answer: dict[str, tuple[Header, bytes]] = {}
             # A thread, not a worker process: forking this threaded server is unsafe. At the deadline the
             # server stops waiting; the thread finishes on its private copy and its answer is dropped.
             worker = threading.Thread(
@@ -222,19 +223,21 @@ class RemoteEngine:
             if "result" not in answer:
                 with self._stats_lock:
                     self.stats.timeouts += 1
-                return Outcome(503, message=f"the write ran out of time ({timeout:g} s)"), {}
+                return Outcome(503, message=f"the write ran out of time ({timeout:g} s)"), None
             header, body = answer["result"]
-            outcome = Outcome(header["status"], body=body, message=header.get("message", ""))
+            outcome = Outcome(header.status, body=body, message=header.message)
             if outcome.status != 200:
-                return outcome, {}
-            account = json.loads(body)
-            change = account_change(account)
+                return outcome, None
+            account = decode(body, WriteAccount)
+            change = commit.change_of(account)
             if not (change.removed or change.added or change.dropped or change.created):
                 return outcome, account
             self._push(change, account, agent, label, mirror)
             return outcome, account
 
-    def _push(self, change: commit.Change, account: dict, agent: str, label: str, mirror: ox.Store) -> None:
+    def _push(
+        self, change: commit.Change, account: WriteAccount, agent: str, label: str, mirror: ox.Store
+    ) -> None:
         """The change, its provenance and the next version record, as one SPARQL Update request."""
         if any(_has_blank(quad) for quad in change.removed):
             # The Protocol has no way to name one of the remote's blank nodes: DELETE DATA forbids them.
@@ -251,13 +254,7 @@ class RemoteEngine:
         previous = self.version
         store_id = previous.store_id or uuid.uuid4().hex[:12]
         stub = StoreVersion(version=previous.version + 1, store_id=store_id)
-        removed, added, inferred_removed, inferred_added = account["counts"]
-        summary = (
-            f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
-            f"{inferred_removed} retracted; checked on the {account['path']} path"
-        )
-        graphs = account["graphs"] + (["urn:x-treatykg:default-graph"] if account["default_changed"] else [])
-        fresh = commit.provenance(stub, agent, label, summary, graphs)
+        fresh = commit.provenance(stub, agent, label, commit.summary(account), commit.generated(account))
         change.added += [quad for quad in fresh if quad not in mirror and quad not in change.added]
         version = commit.next_version(StoreVersion(**{**previous.__dict__, "store_id": store_id}), change)
         operations = []
@@ -280,14 +277,17 @@ class RemoteEngine:
 
     # -- what only the embedded store does ---------------------------------------------------------------
 
-    def exclusive(self, task: Callable) -> object:
+    def exclusive(self, task: Callable[[OpenStore], T]) -> T:
         """Backups and checks are the remote store's own tools."""
         raise NotImplementedHere("back up and check a remote store with its own tools")
 
-    def restore(self, path, agent: str) -> int:
+    def restore(self, path: Path, agent: str) -> int:
         """Restores are the remote store's own tools."""
         raise NotImplementedHere("restore a remote store with its own tools")
 
     def close(self) -> None:
         """Drop the in-memory copy; the handle stays the caller's to close."""
         self._mirror = None
+
+
+_: type[QueryEngine] = RemoteEngine  # mypy proves the remote engine implements the protocol

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring as _quote  # a JSON string literal, non-ASCII kept (C speed)
 from xml.sax.saxutils import escape, quoteattr
 
@@ -204,11 +204,15 @@ def write_graph(triples: Iterable[ox.Triple], key: str, limit: int) -> tuple[byt
     """A CONSTRUCT / DESCRIBE result in RDF format `key`, at most `limit` triples."""
     kept, truncated = capped(triples, limit)
     prefixes = PREFIXES if key in ("turtle", "trig") else None
-    body = ox.serialize(kept, format=RDF_FORMATS[key], prefixes=prefixes)
+    body: bytes = ox.serialize(kept, format=RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[assignment]  # no output given: the bytes
     return (_with_note(body, key, truncation_note(limit)) if truncated else body), truncated
 
 
-def write_result(result, formats: dict, limit: int) -> tuple[str, str | None, bytes, bool]:
+def write_result(
+    result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples,
+    formats: Mapping[str, tuple[str, str] | None],
+    limit: int,
+) -> tuple[str, str | None, bytes, bool]:
     """A query result in the format negotiated for its family: (family, media type, body, truncated).
 
     The media type is None when the client accepts no format of the result's family (a 406).

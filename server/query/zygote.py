@@ -1,16 +1,16 @@
 """The read view: one single-threaded process that forks the query workers; each opens the snapshot itself.
 
 Run as `python -m treatykg.server.query.zygote FD`, FD being its end of a SOCK_SEQPACKET control socket.
-Requests on it are JSON, one per message:
+Requests on it are messages (server/query/messages.py), one per packet:
 
-    {"op": "load", "path": P, "pool": N}   serve the snapshot at P (a RocksDB checkpoint of the store) from
-                                            now on, with N warm workers waiting for jobs
-    {"op": "warm"}                          import what write jobs need, once, before forking more workers
-    {"op": "fork"} + one fd                 hand a job's socket (the fd) to a worker
+    Load(path, pool)   serve the snapshot at `path` (a RocksDB checkpoint of the store) from now on, with
+                       `pool` warm workers waiting for jobs
+    Warm()             import what write jobs need, once, before forking more workers
+    Fork() + one fd    hand a job's socket (the fd) to a worker
 
-and each gets one JSON reply; `fork` replies {"pid": N, "warm": bool} plus a pidfd of the worker (none if
-it is already gone), with which the server can kill it without any PID-reuse race. The worker reads its job
-(JSON) from the socket until EOF, then writes back one JSON header line and the result body.
+and each gets one reply: Ack for Load and Warm; Forked(pid, warm) for Fork, plus a pidfd of the worker (none
+if it is already gone), with which the server can kill it without any PID-reuse race. The worker reads its
+Task from the socket until EOF, then writes back one Header line and the result body.
 
 The snapshot is a checkpoint on disk, opened read-only by every worker after its fork, never by this
 process: RocksDB must not be open in a process that forks, and a forked in-memory store is no read-only
@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
 import math
 import os
 import platform
@@ -48,10 +47,28 @@ import socket
 import struct
 import sys
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
 from treatykg.server.query import results
+from treatykg.server.query.messages import (
+    Ack,
+    Done,
+    DumpJob,
+    Fork,
+    Forked,
+    Header,
+    Job,
+    Load,
+    QueryJob,
+    Ready,
+    Task,
+    WriteJob,
+    decode,
+    decode_any,
+    encode,
+)
 
 CHANNEL_FD = 3  # a worker's socket to this process; the job's socket and the store's files come above it
 MAX_MESSAGE = 1 << 16
@@ -131,12 +148,12 @@ def _lowest_free_descriptor() -> int:
     return probe
 
 
-def _confine(job: dict, limits: Limits) -> None:
+def _confine(task: Task, limits: Limits) -> None:
     """Box the worker in for this job: bounded CPU time and memory (and, without seccomp, descriptors)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     spent = math.ceil(usage.ru_utime + usage.ru_stime)
-    resource.setrlimit(resource.RLIMIT_CPU, _soft(spent + int(job.get("cpu_seconds", 60)), limits.cpu[1]))
-    memory = job.get("memory_bytes")
+    resource.setrlimit(resource.RLIMIT_CPU, _soft(spent + int(task.cpu_seconds), limits.cpu[1]))
+    memory = task.memory_bytes
     resource.setrlimit(
         resource.RLIMIT_AS,
         _soft(limits.address_space + int(memory), limits.memory[1]) if memory else limits.memory,
@@ -144,54 +161,50 @@ def _confine(job: dict, limits: Limits) -> None:
     if limits.sockets_forbidden:
         return
     resource.setrlimit(resource.RLIMIT_NOFILE, limits.files)
-    if job.get("op") == "write":
+    if isinstance(task.job, WriteJob):
         return  # a write job reads the packaged shapes; it never runs SERVICE or LOAD (writes/delta.py)
     # Every descriptor below the lowest free one is in use, so a limit at that number forbids every new
     # one (and a snapshot file RocksDB has not opened yet can't be read: that query fails, alone).
     resource.setrlimit(resource.RLIMIT_NOFILE, (_lowest_free_descriptor(), limits.files[1]))
 
 
-def _read_job(sock: socket.socket) -> dict | None:
-    """The job the server wrote, up to its EOF; None if the server gave up before writing one."""
+def _read_task(sock: socket.socket) -> Task | None:
+    """The task the server wrote, up to its EOF; None if the server gave up before writing one."""
     chunks = []
     while chunk := sock.recv(MAX_MESSAGE):
         chunks.append(chunk)
-    return json.loads(b"".join(chunks)) if chunks else None
+    return decode(b"".join(chunks), Task) if chunks else None
 
 
-def _graphs(names: list[str] | None) -> list[ox.NamedNode] | None:
-    """Graph names for the query's dataset (None: the store's own)."""
-    return None if names is None else [ox.NamedNode(name) for name in names]
-
-
-def _execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
+def _execute(store: ox.Store, job: Job) -> tuple[Header, bytes]:
     """Run one job on the snapshot: the response header and body."""
-    if job["op"] == "dump":
+    if isinstance(job, DumpJob):
         return _dump(store, job)
-    if job["op"] == "write":
+    if isinstance(job, WriteJob):
         from treatykg.server.writes import job as writejob
 
         return writejob.run(store, job)
     try:
         result = store.query(
-            job["query"],
-            base_iri=job.get("base_iri"),
-            use_default_graph_as_union=job.get("union", True),
-            default_graph=_graphs(job.get("default_graph")),
-            named_graphs=_graphs(job.get("named_graphs")),
+            job.query,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=job.union,
+            # Graph names for the query's dataset (None: the store's own).
+            default_graph=None if job.default_graph is None else [ox.NamedNode(n) for n in job.default_graph],
+            named_graphs=None if job.named_graphs is None else [ox.NamedNode(n) for n in job.named_graphs],
         )
     except SyntaxError as error:
-        return {"status": 400, "message": f"query syntax error: {error}"}, b""
-    formats, limit = job["formats"], job["row_limit"]
-    family, content_type, body, truncated = results.write_result(result, formats, limit)
+        return Header(400, f"query syntax error: {error}"), b""
+    family, content_type, body, truncated = results.write_result(result, job.formats, job.row_limit)
     if content_type is None:
-        return {"status": 406, "message": f"no acceptable format for a {family} result"}, b""
-    return {"status": 200, "content_type": content_type, "truncated": truncated, "family": family}, body
+        return Header(406, f"no acceptable format for a {family} result"), b""
+    return Header(200, content_type=content_type, truncated=truncated, family=family), body
 
 
-def _dump(store: ox.Store, job: dict) -> tuple[dict, bytes]:
+def _dump(store: ox.Store, job: DumpJob) -> tuple[Header, bytes]:
     """A graph (or the whole dataset) of the snapshot, as the Graph Store Protocol's GET serves it."""
-    graph = job.get("graph")
+    graph = job.graph
+    source: ox.NamedNode | ox.DefaultGraph | None
     if graph == "default":
         source = ox.DefaultGraph()
     elif graph is None:
@@ -199,29 +212,32 @@ def _dump(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     else:
         source = ox.NamedNode(graph)
         if not store.contains_named_graph(source):
-            return {"status": 404, "message": f"no graph named <{graph}> in the store"}, b""
-    key, media_type = job["format"]
+            return Header(404, f"no graph named <{graph}> in the store"), b""
+    key, media_type = job.format
     prefixes = results.PREFIXES if key in ("turtle", "trig") else None
-    options = {"from_graph": source} if source is not None else {}
-    body = store.dump(format=results.RDF_FORMATS[key], prefixes=prefixes, **options)
-    return {"status": 200, "content_type": media_type, "truncated": False}, body
+    rdf_format = results.RDF_FORMATS[key]
+    if source is None:
+        body = store.dump(format=rdf_format, prefixes=prefixes)
+    else:
+        body = store.dump(format=rdf_format, prefixes=prefixes, from_graph=source)
+    return Header(200, content_type=media_type), body  # type: ignore[return-value]  # no output given: the bytes
 
 
 def _answer(sock: socket.socket, store: ox.Store, limits: Limits) -> bool:
     """Run the job on `sock` and answer it; whether this worker may take another job."""
-    job = _read_job(sock)
-    if job is None:
+    task = _read_task(sock)
+    if task is None:
         return True
-    _confine(job, limits)
+    _confine(task, limits)
     try:
-        header, body = _execute(store, job)
+        header, body = _execute(store, task.job)
     except MemoryError:
-        header, body = {"status": 507, "message": "the query needs more memory than a query may use"}, b""
+        header, body = Header(507, "the query needs more memory than a query may use"), b""
     except Exception as error:
-        header, body = {"status": 500, "message": f"query failed: {error}"}, b""
-    sock.sendall(json.dumps(header).encode() + b"\n" + body)
+        header, body = Header(500, f"query failed: {error}"), b""
+    sock.sendall(encode(header) + b"\n" + body)
     sock.shutdown(socket.SHUT_WR)  # EOF for the server now
-    if job["op"] != "query" or header["status"] >= 500:
+    if not isinstance(task.job, QueryJob) or header.status >= 500:
         return False
     # The server closes its end only after deciding whether this job ran out of time (and killing us if
     # it did): once it has, no kill of that job can land on the next one.
@@ -243,7 +259,7 @@ def _worker(path: str) -> None:
         try:
             store = ox.Store.read_only(path)
         except (OSError, ValueError) as error:
-            channel.send(json.dumps({"ready": False, "error": f"cannot open the snapshot: {error}"}).encode())
+            channel.send(encode(Ready(False, f"cannot open the snapshot: {error}")))
             return
         limits = Limits(
             _address_space(),
@@ -253,7 +269,7 @@ def _worker(path: str) -> None:
             _forbid_sockets(),
         )
         trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc: give freed memory back to the system
-        channel.send(b'{"ready": true}')
+        channel.send(encode(Ready(True)))
         while True:
             message, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 1)
             if not message or not fds:
@@ -266,7 +282,7 @@ def _worker(path: str) -> None:
                 return
             if trim is not None:
                 trim(0)
-            channel.send(b'{"done": true}')
+            channel.send(encode(Done()))
     finally:
         os._exit(status)
 
@@ -348,11 +364,11 @@ class ReadView:
             failure = "the worker exited while opening the snapshot"
         finally:
             worker.channel.settimeout(None)
-        report = json.loads(message) if message else {"ready": False, "error": failure}
-        if not report.get("ready"):
+        report = decode(message, Ready) if message else Ready(False, failure)
+        if not report.ok:
             self.retire(worker)
             self.failing = True
-            return report.get("error", failure)
+            return report.error or failure
         worker.state = "idle"
         return None
 
@@ -370,13 +386,13 @@ class ReadView:
             message = worker.channel.recv(MAX_MESSAGE)
         except OSError:
             message = b""
-        report = json.loads(message) if message else {}
-        if report.get("ready"):
+        report = decode_any(message) if message else None
+        if isinstance(report, Ready) and report.ok:
             worker.state = "idle"
-        elif "ready" in report:
+        elif isinstance(report, Ready):
             self.retire(worker)
             self.failing = True
-        elif report.get("done"):
+        elif isinstance(report, Done):
             worker.state = "idle"
             worker.jobs += 1
             self.workers.remove(worker)
@@ -402,28 +418,28 @@ class ReadView:
                 return worker, True
         if self.path is None:
             return None, False
-        worker = self.spawn(self.path, self.generation)
-        if worker is None or self.ready(worker) is not None:
+        fresh = self.spawn(self.path, self.generation)
+        if fresh is None or self.ready(fresh) is not None:
             return None, False
-        return worker, False
+        return fresh, False
 
     # -- requests
 
-    def load(self, request: dict) -> dict:
-        """Serve the snapshot at request["path"]: its first worker must open it before the switch."""
+    def load(self, request: Load) -> Ack:
+        """Serve the snapshot at request.path: its first worker must open it before the switch."""
         generation, failing = self.generation + 1, self.failing
-        worker = self.spawn(request["path"], generation)
+        worker = self.spawn(request.path, generation)
         failure = "the worker died at once" if worker is None else self.ready(worker)
         if failure is not None:
             self.failing = failing  # the current snapshot is still served as it was
-            return {"ok": False, "error": failure}
-        self.path, self.generation = request["path"], generation
-        self.pool, self.failing = max(int(request.get("pool", 1)), 1), False
+            return Ack(False, failure)
+        self.path, self.generation = request.path, generation
+        self.pool, self.failing = max(int(request.pool), 1), False
         for old in [w for w in self.workers if w.generation != generation and w.state != "busy"]:
             self.retire(old)  # busy ones are retired when they report done
-        return {"ok": True}
+        return Ack(True)
 
-    def warm(self) -> dict:
+    def warm(self) -> Ack:
         """Import and compile what write jobs use, once here, so every worker forked from now on has it."""
         import treatykg.server.writes.job  # noqa: F401
         from treatykg.server.writes import entailment
@@ -432,7 +448,7 @@ class ReadView:
 
         for worker in self.current("idle"):
             self.retire(worker)  # forked before the import; the pool refills with workers that have it
-        return {"ok": True}
+        return Ack(True)
 
     def fork(self, fd: int) -> None:
         """Hand the job's socket to a worker and reply with the worker's PID and a pidfd."""
@@ -440,9 +456,7 @@ class ReadView:
             while True:
                 worker, warm = self.take()
                 if worker is None:
-                    socket.send_fds(
-                        self.control, [json.dumps({"pid": None, "error": "no worker"}).encode()], []
-                    )
+                    socket.send_fds(self.control, [encode(Forked(None, error="no worker"))], [])
                     return
                 try:
                     socket.send_fds(worker.channel, [b"job"], [fd])
@@ -450,9 +464,7 @@ class ReadView:
                     self.retire(worker)  # it died while idle: try another
                     continue
                 worker.state = "busy"
-                socket.send_fds(
-                    self.control, [json.dumps({"pid": worker.pid, "warm": warm}).encode()], [worker.pidfd]
-                )
+                socket.send_fds(self.control, [encode(Forked(worker.pid, warm))], [worker.pidfd])
                 return
         finally:
             os.close(fd)
@@ -463,7 +475,8 @@ class ReadView:
             events = self.selector.select(0 if self.wanted() else None)
             if not events:
                 # Refill the pool while nothing else is waiting.
-                self.failing = self.spawn(self.path, self.generation) is None
+                path = cast(str, self.path)  # wanted() holds only once a snapshot is loaded
+                self.failing = self.spawn(path, self.generation) is None
                 continue
             for key, _ in events:
                 if key.data is not None:
@@ -476,12 +489,12 @@ class ReadView:
                     return
                 if not message:
                     return  # the server is gone; running workers finish or hit their CPU limit on their own
-                request = json.loads(message)
-                if request["op"] == "fork":
+                request = decode_any(message)
+                if isinstance(request, Fork):
                     self.fork(fds[0])
                     continue
-                reply = self.load(request) if request["op"] == "load" else self.warm()
-                self.control.send(json.dumps(reply).encode())
+                reply = self.load(request) if isinstance(request, Load) else self.warm()
+                self.control.send(encode(reply))
 
 
 def main(argv: list[str]) -> None:

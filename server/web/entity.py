@@ -152,7 +152,8 @@ class Labeller:
         if nodes:
             for row in lookup.select("labels", {"node": nodes}):
                 label = row["label"]
-                if row["node"].value not in self.labels or label.language == "en":
+                english = isinstance(label, ox.Literal) and label.language == "en"
+                if row["node"].value not in self.labels or english:
                     self.labels[row["node"].value] = label.value
         self.events = {e.iri: e for e in timeline.ordered(node.value for node in nodes)}
         speakers = lookup.iris(
@@ -186,7 +187,8 @@ def gather(iri: str) -> Entity | None:
     rows = lookup.select("resource-quads", {"this": this})
     if not rows:
         return None
-    asserted, inferred = set(), set()
+    asserted: set[tuple[lookup.Term, str, lookup.Term]] = set()
+    inferred: set[tuple[lookup.Term, str, lookup.Term]] = set()
     for row in rows:
         triple = (row["s"], row["p"].value, row["o"])
         (inferred if row["g"].value == INFERRED_GRAPH else asserted).add(triple)

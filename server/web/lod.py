@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -92,7 +93,7 @@ def _html(iri: str, document: str) -> Response:
     if found is None:
         return not_found(iri[len(BASE) :])
     type_iris = {link.term.value for link in found.asserted_types + found.inferred_types}
-    extra = {}
+    extra: dict[str, Any] = {}
     if type_iris & SPAN_TYPES:
         extra["context"] = _span_context(iri)
         extra["supports"] = _supports(iri)

@@ -11,11 +11,12 @@ import pyoxigraph as ox
 from flask import current_app
 
 from treatykg.server.extensions import get_engine
-from treatykg.server.query.engine import Outcome
+from treatykg.server.query.interface import Outcome
+from treatykg.server.query.messages import DumpJob, Job, QueryJob
 
 RQ_DIR = Path(__file__).with_name("rq")
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-JSON_RESULTS = ["json", "application/sparql-results+json"]
+JSON_RESULTS = ("json", "application/sparql-results+json")
 
 
 class LookupFailed(Exception):
@@ -65,7 +66,7 @@ def term_from_json(value: dict) -> Term:
     return ox.Literal(value["value"])
 
 
-def run(job: dict) -> Outcome:
+def run(job: Job) -> Outcome:
     """A job in a worker; LookupFailed unless it answered."""
     outcome = get_engine().run(job)
     if outcome.status != 200:
@@ -78,13 +79,12 @@ def select_text(
 ) -> list[dict[str, Term]]:
     """The rows of a SELECT query (over the union of all graphs), each a dict of bound variables."""
     outcome = run(
-        {
-            "op": "query",
-            "query": with_values(text, bindings or {}),
-            "formats": {"solutions": JSON_RESULTS},
-            "row_limit": limit or current_app.config["ROW_LIMIT"],
-            "union": True,
-        }
+        QueryJob(
+            with_values(text, bindings or {}),
+            {"solutions": JSON_RESULTS},
+            limit or current_app.config["ROW_LIMIT"],
+            union=True,
+        )
     )
     document = json.loads(outcome.body)
     rows = document["results"]["bindings"]
@@ -99,19 +99,18 @@ def select(name: str, bindings: Mapping | None = None, limit: int | None = None)
 def graph(name: str, bindings: Mapping, key: str, media_type: str) -> Outcome:
     """A CONSTRUCT of `web/rq/<name>.rq`, written by the worker in RDF format `key` (row cap applies)."""
     return run(
-        {
-            "op": "query",
-            "query": with_values(rq(name), bindings),
-            "formats": {"graph": [key, media_type]},
-            "row_limit": current_app.config["ROW_LIMIT"],
-            "union": True,
-        }
+        QueryJob(
+            with_values(rq(name), bindings),
+            {"graph": (key, media_type)},
+            current_app.config["ROW_LIMIT"],
+            union=True,
+        )
     )
 
 
 def dump(graph_name: str | None, key: str, media_type: str) -> Outcome:
     """One named graph (or the whole dataset, None) of the snapshot in format `key`."""
-    return run({"op": "dump", "graph": graph_name, "format": [key, media_type]})
+    return run(DumpJob(graph_name, (key, media_type)))
 
 
 def iris(terms: Iterable) -> list[ox.NamedNode]:

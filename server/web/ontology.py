@@ -112,7 +112,7 @@ def _doc(term: vocab.Term, voc: vocab.Vocabulary, usage, names: entity.Labeller)
     if count:
         noun = "thing" if term.iri in classes else "triple"
         doc.usage = f"{count} {noun}{'s' if count != 1 else ''}"
-        doc.example_link = names.link(ox.NamedNode(example))
+        doc.example_link = names.link(ox.NamedNode(example))  # type: ignore[arg-type]  # a counted term has an example
     return doc
 
 

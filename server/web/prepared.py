@@ -10,6 +10,7 @@ from treatykg.graph.query.prepared import PreparedQuery, list_queries, load_quer
 from treatykg.server.extensions import get_engine
 from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
+from treatykg.server.query.messages import QueryJob
 from treatykg.server.web import lookup, table, ui
 from treatykg.server.web import pages as web
 
@@ -84,13 +85,7 @@ def run(name: str):
     if cached := not_modified(tag):
         return cached
     outcome = get_engine().run(
-        {
-            "op": "query",
-            "query": text,
-            "formats": {family: [choice.key, choice.media_type]},
-            "row_limit": current_app.config["ROW_LIMIT"],
-            "union": True,
-        }
+        QueryJob(text, {family: (choice.key, choice.media_type)}, current_app.config["ROW_LIMIT"], union=True)
     )
     if outcome.status != 200:
         abort(outcome.status, outcome.message)

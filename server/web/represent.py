@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, request
 
 from treatykg.server.protocol import negotiate
-from treatykg.server.query.engine import Outcome
+from treatykg.server.query.interface import Outcome
 from treatykg.server.web.pages import wants_html
 
 # The suffixes a resource's documents have, in the order the Link header lists them.

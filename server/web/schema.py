@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from treatykg.core.iris import TKG
 from treatykg.server.web.entity import Entity
+from treatykg.server.web.timeline import Event
 
 # The closest schema.org type for each of the project's classes; anything else is a Thing.
 SCHEMA_TYPES = {
@@ -51,9 +54,9 @@ def _date(moment, precision: str | None) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
-def describe(found: Entity, url: str, event=None) -> dict:
+def describe(found: Entity, url: str, event: Event | None = None) -> dict[str, Any]:
     """The JSON-LD object: @id is the canonical IRI, url the page."""
-    document = {
+    document: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": _schema_type(found),
         "@id": found.this.term.value,

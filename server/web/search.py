@@ -7,6 +7,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from flask import Blueprint, jsonify, request
 
 from treatykg.core.iris import TKG
@@ -56,7 +57,7 @@ def _index() -> list[Entry]:
         if "label" in row:
             if entry is None:
                 entry = entries[iri] = Entry(iri, row["label"].value)
-            elif row["label"].language == "en":
+            elif isinstance(row["label"], ox.Literal) and row["label"].language == "en":
                 entry.label = row["label"].value
             entry.names.add(fold(row["label"].value))
         if "alt" in row:

@@ -10,6 +10,7 @@ from flask import current_app
 
 from treatykg.server.extensions import get_engine
 from treatykg.server.query import guard
+from treatykg.server.query.messages import QueryJob
 from treatykg.server.web import entity, lookup
 from treatykg.server.web import pages as web
 
@@ -17,9 +18,9 @@ LABELLED = 2000
 FAMILIES = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 # What the page asks the worker for: JSON solutions, N-Triples graphs (both read back here).
 WANTED = {
-    "solutions": ["json", "application/sparql-results+json"],
-    "boolean": ["json", "application/json"],
-    "graph": ["ntriples", "application/n-triples"],
+    "solutions": ("json", "application/sparql-results+json"),
+    "boolean": ("json", "application/json"),
+    "graph": ("ntriples", "application/n-triples"),
 }
 
 
@@ -48,13 +49,7 @@ def run(text: str) -> Table:
     except guard.Refused as error:
         return Table(error=str(error), status=400)
     outcome = get_engine().run(
-        {
-            "op": "query",
-            "query": text,
-            "formats": {family: WANTED[family]},
-            "row_limit": current_app.config["ROW_LIMIT"],
-            "union": True,
-        }
+        QueryJob(text, {family: WANTED[family]}, current_app.config["ROW_LIMIT"], union=True)
     )
     if outcome.status != 200:
         return Table(family, error=outcome.message, status=outcome.status)

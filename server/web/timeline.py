@@ -141,13 +141,13 @@ def _build() -> dict[str, Event]:
         if later in events and earlier in events and later != earlier:
             direct_after[later].add(earlier)
     after = _closure(direct_after)
-    for iri, earlier in after.items():
-        events[iri].after = earlier
-        for other in earlier:
+    for iri, earlier_ones in after.items():
+        events[iri].after = earlier_ones
+        for other in earlier_ones:
             events[other].before.add(iri)
     for event in events.values():
-        lows = [events[o].latest for o in event.after if events[o].dated]
-        highs = [events[o].earliest for o in event.before if events[o].dated]
+        lows = [t for o in event.after if events[o].dated and (t := events[o].latest) is not None]
+        highs = [t for o in event.before if events[o].dated and (t := events[o].earliest) is not None]
         if not event.dated:
             event.lower, event.upper = (max(lows) if lows else None), (min(highs) if highs else None)
     depths: dict[str, int] = {}
@@ -224,9 +224,10 @@ def layout(all_events: dict[str, Event]) -> dict:
     bars = []
     for lane, event in enumerate(placed):
         y = TOP + lane * LANE
-        if event.dated:
-            x0 = _x(event.earliest, start_year, year_px)
-            x1 = _x(event.latest + datetime.timedelta(seconds=1), start_year, year_px)
+        earliest, latest = event.earliest, event.latest
+        if earliest is not None and latest is not None:  # event.dated, as the type checker sees it
+            x0 = _x(earliest, start_year, year_px)
+            x1 = _x(latest + datetime.timedelta(seconds=1), start_year, year_px)
             bar = Bar(event, x0, max(x1 - x0, 2.0), y)
         else:
             # Undated but ordered after or before a dated event: an open bar up to the bound it inherits.

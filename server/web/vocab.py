@@ -6,6 +6,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 from flask import current_app
@@ -19,9 +20,10 @@ OWL = "http://www.w3.org/2002/07/owl#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
-def per_version(name: str, build: Callable[[], object]) -> object:
+def per_version(name: str, build: Callable[[], T]) -> T:
     """`build()`'s value, computed once per store version (the store only changes by a commit)."""
     cache = current_app.extensions.setdefault("treatykg.page_cache", {})
     tag = get_engine().version.etag
@@ -76,7 +78,9 @@ class Vocabulary:
 
 def _rdf_list(head: str, triples: dict[str, dict[str, list]]) -> list[str]:
     """The IRIs of an RDF list held in blank nodes."""
-    items, node, seen = [], head, set()
+    items: list[str] = []
+    node: str | None = head
+    seen: set[str] = set()
     while node and node not in seen:
         seen.add(node)
         values = triples.get(node, {})

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from treatykg.core.iris import ID, INFERRED_GRAPH, WRITES_GRAPH
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, finish_pending, read_pending, write_pending
+from treatykg.server.query.messages import WriteAccount
 
 BNODE_FUNCTION = ox.NamedNode("urn:x-treatykg:blank-node")
 PROV = "http://www.w3.org/ns/prov#"
@@ -40,6 +41,34 @@ class Change:
     created: list[str]
 
 
+def change_of(account: WriteAccount) -> Change:
+    """A worker's account of a write as the quads and graphs to commit."""
+
+    def quads(nquads: str) -> list[ox.Quad]:
+        return list(ox.parse(nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)) if nquads else []
+
+    return Change(
+        removed=quads(account.removed) + quads(account.inferred_removed),
+        added=quads(account.added) + quads(account.inferred_added),
+        dropped=list(account.dropped),
+        created=list(account.created),
+    )
+
+
+def summary(account: WriteAccount) -> str:
+    """The commit's one-line description in its provenance record."""
+    removed, added, inferred_removed, inferred_added = account.counts
+    return (
+        f"{added} quads added, {removed} removed; inferred {inferred_added} added, "
+        f"{inferred_removed} retracted; checked on the {account.path} path"
+    )
+
+
+def generated(account: WriteAccount) -> list[str]:
+    """The graphs the write's provenance activity generated (the default graph by a name of its own)."""
+    return list(account.graphs) + (["urn:x-treatykg:default-graph"] if account.default_changed else [])
+
+
 def activity_iri(version: StoreVersion) -> ox.NamedNode:
     """The provenance activity of the write that makes `version` (its IRI names the store and version)."""
     return ox.NamedNode(f"{ID}write/{version.store_id}-{version.version}")
@@ -52,7 +81,7 @@ def provenance(
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     activity = activity_iri(version)
     who = ox.NamedNode(f"{ID}agent/token-{quote(agent, safe='')}")
-    triples = [
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
         (activity, RDF_TYPE, ox.NamedNode(PROV + "Activity")),
         (activity, RDFS_LABEL, ox.Literal(label)),
         (activity, RDFS_COMMENT, ox.Literal(summary)),

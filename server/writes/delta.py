@@ -20,6 +20,7 @@ from rdflib.plugins.sparql.evaluate import evalPart
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import QueryContext
+from rdflib.term import Node
 
 from treatykg.server.writes.overlay import DEFAULT, Overlay, Quad, canonical, rdflib_quad
 
@@ -61,7 +62,7 @@ def _fresh() -> BNode:
     return BNode("w" + uuid.uuid4().hex)
 
 
-def _term(value, solution, bnodes: dict) -> object:
+def _term(value, solution, bnodes: dict) -> Node | None:
     """A template term instantiated by a solution: None if a variable is unbound."""
     if isinstance(value, Variable):
         return solution.get(value)
@@ -72,10 +73,13 @@ def _term(value, solution, bnodes: dict) -> object:
 
 def _instantiate(triples, graph, solution, bnodes: dict) -> list[Quad]:
     """The quads a template yields for one solution; those with an unbound or misplaced term are skipped."""
-    quads = []
-    g = DEFAULT if graph is DEFAULT else _term(graph, solution, bnodes)
-    if graph is not DEFAULT and not isinstance(g, URIRef):
-        return quads
+    quads: list[Quad] = []
+    g: URIRef | None = DEFAULT
+    if graph is not DEFAULT:
+        named = _term(graph, solution, bnodes)
+        if not isinstance(named, URIRef):
+            return quads
+        g = named
     for s, p, o in triples:
         s, p, o = (_term(t, solution, bnodes) for t in (s, p, o))
         if s is None or p is None or o is None or isinstance(s, Literal) or not isinstance(p, URIRef):
@@ -168,7 +172,7 @@ class _Evaluator:
         if which == "DEFAULT":
             return [DEFAULT]
         if which == "NAMED":
-            return self.overlay.named_graphs()
+            return [*self.overlay.named_graphs()]
         if which == "ALL":
             return [DEFAULT, *self.overlay.named_graphs()]
         if not self.overlay.graph_exists(which):
@@ -268,8 +272,8 @@ def graph_store_delta(
     existed = key is None or overlay.graph_exists(key)
     if method in ("PUT", "DELETE") and target is not None:
         if key is None:
-            for quad in list(overlay.quads(g=None)):
-                overlay.delete(quad)
+            for old in list(overlay.quads(g=None)):
+                overlay.delete(old)
         elif existed:
             overlay.drop_graph(key)
     bnodes: dict = {}

@@ -106,7 +106,7 @@ class _View:
 
     def _quads(self, s=None, p=None, o=None) -> Iterator:
         pattern = [None if t is None else ox_term(t) for t in (s, p, o)]
-        for quad in self.store.quads_for_pattern(*pattern, None):
+        for quad in self.store.quads_for_pattern(*pattern, None):  # type: ignore[arg-type, call-arg]  # three terms of a pattern, then the graph
             yield rdflib_quad(quad)
 
     def around(self, node: Node, after: bool) -> tuple[set[Triple], set[Triple], set[Triple]]:
@@ -116,7 +116,9 @@ class _View:
 
     def around_both(self, node: Node) -> tuple[tuple, tuple]:
         """around() before and after the delta, from one lookup."""
-        before, after, inferred = (set(), set()), (set(), set()), set()
+        before: tuple[set[Triple], set[Triple]] = (set(), set())
+        after: tuple[set[Triple], set[Triple]] = (set(), set())
+        inferred: set[Triple] = set()
         for s, p, o, g in [*self._quads(s=node), *self._quads(o=node)]:
             if g is not None and str(g) == INFERRED_GRAPH:
                 inferred.add((s, p, o))
@@ -173,9 +175,8 @@ class _View:
         for quad in self.store.quads_for_pattern(None, None, None, ontology):
             tbox.add(rdflib_quad(quad)[:3])
         for pattern in _SCHEMA_PATTERNS:
-            for quad in self.store.quads_for_pattern(
-                *(None if t is None else ox_term(t) for t in pattern), None
-            ):
+            terms = [None if t is None else ox_term(t) for t in pattern]
+            for quad in self.store.quads_for_pattern(*terms, None):  # type: ignore[arg-type, call-arg]  # three terms of a pattern, then the graph
                 s, p, o, g = rdflib_quad(quad)
                 if (
                     asserted_graph(g)
@@ -192,7 +193,7 @@ class _View:
 
 def _nodes(triples: Iterable[Triple], schema_terms: set) -> set[Node]:
     """The individuals a set of triples is about (no literals, no classes or properties)."""
-    found = set()
+    found: set[Node] = set()
     for s, p, o in triples:
         for term in (s,) if p == RDF.type else (s, o):
             if isinstance(term, URIRef | BNode) and term not in schema_terms:
@@ -210,7 +211,7 @@ def _scratch(tbox: Graph, asserted: Iterable[Triple], inferred: Iterable[Triple]
     (blank nodes keep the store's labels, so results name the store's own nodes)."""
     store = ox.Store()
     for graph, triples in ((ONTOLOGY, tbox), (ASSERTED, asserted), (ENTAILED, inferred)):
-        store.extend(ox.Quad(*(ox_term(term) for term in triple), graph) for triple in triples)
+        store.extend(ox.Quad(*(ox_term(term) for term in triple), graph) for triple in triples)  # type: ignore[arg-type, call-arg]  # a triple's terms are of the right kinds
     return store
 
 
@@ -222,8 +223,8 @@ def _closure(tbox: Graph, triples: Iterable[Triple]) -> tuple[set[Triple], list[
         rules.reason(store)
     except rules.UnsupportedAxioms:
         return _owlrl_closure(tbox, triples)
-    inferred = {
-        tuple(to_rdflib(term) for term in quad.triple)
+    inferred: set[Triple] = {
+        (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))  # type: ignore[arg-type]  # no RDF-star: a quoted triple is never a term here
         for quad in store.quads_for_pattern(None, None, None, ENTAILED)
     }
     return inferred, rules.inconsistencies(store)
@@ -264,7 +265,7 @@ class _Region:
         """Extend the region to k hops; TooLarge past `limit` asserted triples."""
         while self.k < k:
             self.k += 1
-            following = set()
+            following: set[Node] = set()
             for node in self.ring:
                 for triple in self._load(node, limit):
                     s, p, o = triple
@@ -352,7 +353,7 @@ def _validate(view: _View, checked: Checked, delta_triples: set[Triple], tbox: G
     for triple in checked.inferred_added:
         added_by_subject.setdefault(triple[0], set()).add(triple)
     for predicates in hops:
-        following = set()
+        following: set[Node] = set()
         for node in frontier:
             out, inferred = view.outgoing(node, predicates)
             inferred -= checked.inferred_removed

@@ -9,6 +9,7 @@ refuses a remote @context instead of fetching it.
 
 from __future__ import annotations
 
+from typing import NoReturn
 from xml.parsers import expat
 
 import pyoxigraph as ox
@@ -30,7 +31,7 @@ class BadPayload(ValueError):
     """The body is not RDF the server will read (syntax error, or unsafe XML)."""
 
 
-def _refuse(reason: str) -> None:
+def _refuse(reason: str) -> NoReturn:
     """Stop the expat screen."""
     raise BadPayload(f"RDF/XML refused: {reason}")
 
@@ -54,7 +55,11 @@ def screen_xml(body: bytes) -> None:
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = entity
-    parser.ExternalEntityRefHandler = lambda *args: _refuse("an external entity is referenced")
+
+    def external(*args: object) -> int:
+        _refuse("an external entity is referenced")
+
+    parser.ExternalEntityRefHandler = external
     try:
         parser.Parse(body, True)
     except expat.ExpatError as error:
