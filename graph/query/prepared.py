@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError
+from treatykg.core.terms import Substitutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -99,7 +100,7 @@ class PreparedQuery:
         """The one-line question the query answers."""
         return self.metadata.get("summary", "")
 
-    def bind(self, values: Mapping[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    def bind(self, values: Mapping[str, str] | None = None) -> Substitutions:
         """pyoxigraph `substitutions` for the given parameter values, defaults filling the gaps."""
         values = dict(values or {})
         declared = {param.name: param for param in self.params}
@@ -107,7 +108,7 @@ class PreparedQuery:
         if unknown:
             known = ", ".join(declared) or "none"
             raise ValueError(f"{self.name}: unknown parameter {', '.join(unknown)} (parameters: {known})")
-        substitutions = {}
+        substitutions: Substitutions = {}
         for param in self.params:
             text = values.get(param.name, param.default)
             if text is None:

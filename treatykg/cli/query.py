@@ -8,6 +8,8 @@ from pathlib import Path
 
 from treatykg.cli.common import add_store_option, examples, open_cli_store
 from treatykg.core.errors import EXIT_INVALID, EXIT_OK, InputError
+from treatykg.core.terms import Substitutions
+from treatykg.graph.store.protocol import Store
 
 
 def add_query(subcommands: argparse._SubParsersAction) -> None:
@@ -99,19 +101,14 @@ def _prepare(args: argparse.Namespace):
         raise InputError(str(error)) from None
 
 
-def _run(handle, text: str, substitutions: dict, output: str, name: str) -> int:
+def _run(handle: Store, text: str, substitutions: Substitutions, output: str, name: str) -> int:
     """Execute and print; the number of result rows (or triples)."""
     import pyoxigraph as ox
 
     from treatykg.graph.query.text_table import print_table
-    from treatykg.graph.store.embedded import query_union
-    from treatykg.graph.store.remote_client import is_remote
 
     try:
-        if is_remote(handle.path):
-            results = handle.query_union(text, substitutions=substitutions)  # on the remote store itself
-        else:
-            results = query_union(handle.store, text, substitutions=substitutions)
+        results = handle.query_union(text, substitutions=substitutions)  # a remote store runs it itself
     except SyntaxError as error:
         raise InputError(f"{name}: {_syntax_error(text, str(error))}") from None
     except (OSError, RuntimeError, ValueError) as error:
