@@ -57,7 +57,7 @@ from treatykg.graph.store.embedded import (
     replace_database,
 )
 from treatykg.graph.store.protocol import Store
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, solutions, triples_to_ox
 from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
 from treatykg.core.progress import QUIET, Progress
 
@@ -90,7 +90,9 @@ class FastInputs:
     def stated_in(self, node: Node) -> list[str]:
         """The data files that state something about `node`, for messages about it."""
         # Result nodes come from this store (terms.to_rdflib), so a blank node keeps its store label.
-        graphs = {quad.graph_name for quad in self.store.quads_for_pattern(ox_term(node), None, None)}
+        subject = ox_term(node)
+        quads = self.store.quads_for_pattern(subject, None, None)  # type: ignore[arg-type]  # focus nodes are subjects
+        graphs = {quad.graph_name for quad in quads}
         return [str(self.files[name]) for name in sorted(self.files) if ox.NamedNode(name) in graphs]
 
 
@@ -137,7 +139,7 @@ def _load_dataset(inputs: FastInputs, path: Path) -> None:
     one-graph files."""
     scratch = ox.Store()
     _read(scratch, path, STAGING)
-    renamed = {}
+    renamed: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, ox.NamedNode] = {}
     for graph in list(scratch.named_graphs()):  # listed first: _sources adds the ontology's axioms
         if isinstance(graph, ox.BlankNode):
             raise InputError(
@@ -183,8 +185,8 @@ def _sources(store: ox.Store, graph: ox.NamedNode, scratch: ox.Store | None = No
         # The ontology's subclass axioms are few: copy them to the file's own store rather than the reverse.
         scratch.extend(quad for quad in store.quads_for_pattern(None, SUBCLASS_OF, None, ONTOLOGY))
         store = scratch
-    rows = store.query(
-        SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph]
+    rows = solutions(
+        store.query(SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph])
     )
     return [row["source"].value for row in rows if isinstance(row["source"], ox.NamedNode)]
 

@@ -113,8 +113,8 @@ def _version(distribution: str) -> str:
 
 def source_classes(*graphs: Graph) -> set[Node]:
     """tkg:Source and every class the graphs make a subclass of it."""
-    classes = {TKG_SOURCE}
-    pending = [TKG_SOURCE]
+    classes: set[Node] = {TKG_SOURCE}
+    pending: list[Node] = [TKG_SOURCE]
     while pending:
         parent = pending.pop()
         for graph in graphs:

@@ -18,7 +18,6 @@ import pyoxigraph as ox
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError
-from treatykg.core.terms import Substitutions
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -56,7 +55,7 @@ def _date_time(text: str) -> str:
 
 
 # Parameter types: TYPE in `#+ param: NAME TYPE`, and how a command-line value becomes an RDF term.
-PARAM_TYPES = {
+PARAM_TYPES: dict[str, Callable[[str], ox.NamedNode | ox.Literal]] = {
     "iri": _iri,
     "string": ox.Literal,
     "integer": _typed("integer", lambda text: str(int(text))),
@@ -100,7 +99,7 @@ class PreparedQuery:
         """The one-line question the query answers."""
         return self.metadata.get("summary", "")
 
-    def bind(self, values: Mapping[str, str] | None = None) -> Substitutions:
+    def bind(self, values: Mapping[str, str] | None = None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
         """pyoxigraph `substitutions` for the given parameter values, defaults filling the gaps."""
         values = dict(values or {})
         declared = {param.name: param for param in self.params}
@@ -108,7 +107,7 @@ class PreparedQuery:
         if unknown:
             known = ", ".join(declared) or "none"
             raise ValueError(f"{self.name}: unknown parameter {', '.join(unknown)} (parameters: {known})")
-        substitutions: Substitutions = {}
+        substitutions = {}
         for param in self.params:
             text = values.get(param.name, param.default)
             if text is None:

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from treatykg.core.errors import StoreError
-from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, serialized, triples_to_ox
 from treatykg.graph.store.embedded import StoreVersion, build_owned_graphs, graph_quads, replace_request
 from treatykg.graph.store.remote_client import (
     N_TRIPLES,
@@ -158,8 +158,7 @@ class RemoteStore:
             for name in sorted(graphs)
             for triple in triples_to_ox(graphs[name], blank_nodes)
         ]
-        nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        self.client.post_dataset(nquads)  # type: ignore[arg-type]  # no output given: serialize returns bytes
+        self.client.post_dataset(serialized(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
 
     def embedded(self) -> None:
         """None: a remote store has no directory, lock or database to swap; it is pushed to."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from treatykg.cli.common import add_store_option, examples, open_cli_store
 from treatykg.core.errors import EXIT_INVALID, EXIT_OK, InputError
-from treatykg.core.terms import Substitutions
+from treatykg.core.terms import Substitutions, serialized, solutions
 from treatykg.graph.store.protocol import Store
 
 
@@ -116,21 +116,24 @@ def _run(handle: Store, text: str, substitutions: Substitutions, output: str, na
     stdout = sys.stdout.buffer
     if isinstance(results, ox.QueryTriples | list):
         triples = list(results)
-        stdout.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        stdout.write(serialized(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
         return len(triples)
     if output == "table":
         return print_table(results, sys.stdout)
     json_format = ox.QueryResultsFormat.JSON
-    data = results.serialize(format=json_format)
+    data = serialized(results.serialize(format=json_format))
     if isinstance(results, ox.QueryBoolean):
-        stdout.write(data if output == "json" else results.serialize(format=ox.QueryResultsFormat.CSV))
+        if output != "json":
+            data = serialized(results.serialize(format=ox.QueryResultsFormat.CSV))
+        stdout.write(data)
         return 0
     # A result iterator can be read once: keep the lossless JSON, count it, and convert it for CSV.
     if output == "csv":
-        stdout.write(ox.parse_query_results(data, json_format).serialize(format=ox.QueryResultsFormat.CSV))
+        csv = ox.parse_query_results(data, json_format).serialize(format=ox.QueryResultsFormat.CSV)
+        stdout.write(serialized(csv))
     else:
         stdout.write(data + b"\n")
-    return sum(1 for _ in ox.parse_query_results(data, json_format))
+    return sum(1 for _ in solutions(ox.parse_query_results(data, json_format)))
 
 
 def _syntax_error(text: str, message: str) -> str:

@@ -88,3 +88,8 @@ def graph_from_quads(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Gr
 def solutions(results: QueryResults) -> ox.QuerySolutions:
     """A SELECT query's answer as its solutions (pyoxigraph types every answer as any of the kinds)."""
     return cast(ox.QuerySolutions, results)
+
+
+def serialized(data: bytes | None) -> bytes:
+    """The bytes a pyoxigraph serialize() returns when given no output (its signature says bytes | None)."""
+    return cast(bytes, data)
