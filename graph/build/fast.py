@@ -39,7 +39,6 @@ from treatykg.graph.build.reference import (
 from treatykg.graph.semantics.fastpath import add_triples, asserted_graphs
 from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_store
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
-from treatykg.graph.store.remote_client import is_remote
 from treatykg.graph.semantics.rules import (
     INFERRED,
     WORK,
@@ -57,7 +56,8 @@ from treatykg.graph.store.embedded import (
     record_commit,
     replace_database,
 )
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, triples_to_ox
+from treatykg.graph.store.protocol import Store
+from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, solutions, triples_to_ox
 from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
 from treatykg.core.progress import QUIET, Progress
 
@@ -90,7 +90,9 @@ class FastInputs:
     def stated_in(self, node: Node) -> list[str]:
         """The data files that state something about `node`, for messages about it."""
         # Result nodes come from this store (terms.to_rdflib), so a blank node keeps its store label.
-        graphs = {quad.graph_name for quad in self.store.quads_for_pattern(ox_term(node), None, None)}
+        subject = ox_term(node)
+        quads = self.store.quads_for_pattern(subject, None, None)  # type: ignore[arg-type]  # focus nodes are subjects
+        graphs = {quad.graph_name for quad in quads}
         return [str(self.files[name]) for name in sorted(self.files) if ox.NamedNode(name) in graphs]
 
 
@@ -137,7 +139,7 @@ def _load_dataset(inputs: FastInputs, path: Path) -> None:
     one-graph files."""
     scratch = ox.Store()
     _read(scratch, path, STAGING)
-    renamed = {}
+    renamed: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, ox.NamedNode] = {}
     for graph in list(scratch.named_graphs()):  # listed first: _sources adds the ontology's axioms
         if isinstance(graph, ox.BlankNode):
             raise InputError(
@@ -183,8 +185,8 @@ def _sources(store: ox.Store, graph: ox.NamedNode, scratch: ox.Store | None = No
         # The ontology's subclass axioms are few: copy them to the file's own store rather than the reverse.
         scratch.extend(quad for quad in store.quads_for_pattern(None, SUBCLASS_OF, None, ONTOLOGY))
         store = scratch
-    rows = store.query(
-        SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph]
+    rows = solutions(
+        store.query(SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph])
     )
     return [row["source"].value for row in rows if isinstance(row["source"], ox.NamedNode)]
 
@@ -193,10 +195,10 @@ def _size(store: ox.Store, graph: ox.NamedNode) -> int:
     return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
 
 
-def keep_other_graphs(handle, inputs: FastInputs) -> list[str]:
+def keep_other_graphs(handle: Store, inputs: FastInputs) -> list[str]:
     """Copy the store's graphs that the build neither owns nor rebuilds into the build store (the write log
     excepted: it is metadata, kept but not reasoned over); their names."""
-    replaced = build_owned_graphs(handle) | frozenset(inputs.files) | {WRITES_GRAPH}
+    replaced = build_owned_graphs(handle.version()) | frozenset(inputs.files) | {WRITES_GRAPH}
     kept = [
         graph.value
         for graph in handle.store.named_graphs()
@@ -209,7 +211,7 @@ def keep_other_graphs(handle, inputs: FastInputs) -> list[str]:
 
 
 def build_fast(
-    handle: OpenStore,
+    handle: Store,
     inputs: FastInputs,
     reasoned: bool = True,
     base: str = BASE,
@@ -238,11 +240,12 @@ def build_fast(
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
     owned = [ONTOLOGY_GRAPH, *inputs.files] + [INFERRED_GRAPH] * reasoned
     record = provenance(inputs.ontology_path, inputs.files.values(), REASONING if reasoned else "none")
-    if is_remote(handle.path):
+    local = handle.embedded()
+    if local is None:  # a remote store: pushed to, as the reference build does
         version, counts = _push(handle, store, owned, kept, record)
     else:
         counts = {name: _size(store, ox.NamedNode(name)) for name in owned}
-        version = replace_database(handle, lambda database: _fill(database, handle, store), owned, record)
+        version = replace_database(local, lambda database: _fill(database, local, store), owned, record)
     counts = {name: count for name, count in counts.items() if count}
     progress.done(f"stored in {handle.path}", sum(counts.values()), "quads")
     return BuildResult(version, counts, report)
@@ -269,7 +272,9 @@ def _fill(database: ox.Store, handle: OpenStore, store: ox.Store) -> None:
     database.bulk_extend(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(WRITES_GRAPH)))
 
 
-def _push(handle, store: ox.Store, owned: list[str], kept: list[str], record: dict):
+def _push(
+    handle: Store, store: ox.Store, owned: list[str], kept: list[str], record: dict
+) -> tuple[StoreVersion, dict[str, int]]:
     """Push the build's graphs to a remote store the way the reference build does; the new version."""
     graphs = {
         name: graph_from_quads(store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
@@ -303,7 +308,7 @@ def add_file(
     scratch = ox.Store()
     _read(scratch, path, STAGING)
     name = graph or graph_name_for(path, _sources(handle.store, STAGING, scratch))
-    if name in build_owned_graphs(handle) | {WRITES_GRAPH}:
+    if name in build_owned_graphs(handle.version()) | {WRITES_GRAPH}:
         raise InputError(f"the graph {name} is the build's; add the file to a build instead", path)
     triples = [quad.triple for quad in scratch.quads_for_pattern(None, None, None, STAGING)]
     try:

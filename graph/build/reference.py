@@ -17,9 +17,9 @@ from treatykg.core import resources
 from treatykg.core.errors import InputError, ValidationFailed
 from treatykg.graph.rdf.load import load
 from treatykg.graph.semantics.reason import Triple, infer
-from treatykg.graph.store.remote_client import is_remote
 from treatykg.graph.semantics.shapes import Report, ValidationResult, validate
-from treatykg.graph.store.embedded import OpenStore, StoreVersion, other_graphs, replace_build_graphs
+from treatykg.graph.store.embedded import StoreVersion
+from treatykg.graph.store.protocol import Store, other_graphs
 from treatykg.core.iris import (
     BASE,
     GRAPH,
@@ -113,8 +113,8 @@ def _version(distribution: str) -> str:
 
 def source_classes(*graphs: Graph) -> set[Node]:
     """tkg:Source and every class the graphs make a subclass of it."""
-    classes = {TKG_SOURCE}
-    pending = [TKG_SOURCE]
+    classes: set[Node] = {TKG_SOURCE}
+    pending: list[Node] = [TKG_SOURCE]
     while pending:
         parent = pending.pop()
         for graph in graphs:
@@ -295,7 +295,7 @@ def without_blank_nodes_of(graphs: Iterable[Graph], inferred: Graph) -> Graph:
 
 
 def build(
-    handle: OpenStore,
+    handle: Store,
     inputs: Inputs,
     reasoned: bool = True,
     base: str = BASE,
@@ -318,9 +318,6 @@ def build(
     build_record = provenance(
         inputs.ontology_path, inputs.files.values(), "owlrl OWL 2 RL" if reasoned else "none"
     )
-    if is_remote(handle.path):
-        new_version = handle.replace_build_graphs(graphs, build=build_record)  # a push
-    else:
-        new_version = replace_build_graphs(handle, graphs, build=build_record)
+    new_version = handle.replace_build_graphs(graphs, build=build_record)  # one transaction, or a push
     progress.done(f"stored in {handle.path}", sum(len(graph) for graph in graphs.values()), "quads")
     return BuildResult(new_version, {name: len(graph) for name, graph in graphs.items()}, report)

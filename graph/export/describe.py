@@ -10,6 +10,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, VOID
 
 from treatykg.core.iris import DATASET, ID, SPARQL_ENDPOINT, TKG
+from treatykg.core.terms import solutions
 from treatykg.graph.store.embedded import query_union
 from treatykg.graph.store.sparql_files import read_query
 
@@ -109,17 +110,19 @@ def describe_dataset(
 
 def _add_counts(graph: Graph, node: URIRef, store: ox.Store) -> None:
     """Totals and class/property partitions over the union of all graphs."""
-    totals = next(iter(query_union(store, read_query("void-totals"))))
+    totals = next(iter(solutions(query_union(store, read_query("void-totals")))))
     for name in ("triples", "distinctSubjects", "distinctObjects"):
         graph.add((node, VOID[name], _integer(_count(totals, name))))
     entities = list(
-        query_union(
-            store, read_query("void-entities"), substitutions={ox.Variable("uriSpace"): ox.Literal(ID)}
+        solutions(
+            query_union(
+                store, read_query("void-entities"), substitutions={ox.Variable("uriSpace"): ox.Literal(ID)}
+            )
         )
     )
     graph.add((node, VOID.entities, _integer(_count(entities[0], "entities") if entities else 0)))
-    classes = list(query_union(store, read_query("void-class-partitions")))
-    properties = list(query_union(store, read_query("void-property-partitions")))
+    classes = list(solutions(query_union(store, read_query("void-class-partitions"))))
+    properties = list(solutions(query_union(store, read_query("void-property-partitions"))))
     graph.add((node, VOID.classes, _integer(len(classes))))
     graph.add((node, VOID.properties, _integer(len(properties))))
     for solution in classes:
@@ -136,7 +139,7 @@ def _add_counts(graph: Graph, node: URIRef, store: ox.Store) -> None:
 
 def _add_graphs(graph: Graph, node: URIRef, store: ox.Store) -> None:
     """Each named graph as a subset named by the graph's own IRI, with its triple count."""
-    for solution in store.query(read_query("graph-quads")):
+    for solution in solutions(store.query(read_query("graph-quads"))):
         if not isinstance(solution["graph"], ox.NamedNode):
             continue
         subset = URIRef(solution["graph"].value)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
-from treatykg.core.terms import BlankNodeMap, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, serialized, triples_to_ox
 from treatykg.graph.export import jsonld
 from treatykg.graph.export.describe import Distribution, describe_dataset
 from treatykg.graph.store.embedded import StoreVersion
@@ -83,13 +83,15 @@ def serialize(quads: Sequence[ox.Quad], dump_format: DumpFormat, context: dict) 
     if dump_format.rdf_format == ox.RdfFormat.JSON_LD:
         return jsonld.dumps(quads, context)
     if dump_format.quads:
-        data = ox.serialize(quads, format=dump_format.rdf_format, prefixes=_prefixes(dump_format))
+        data = serialized(ox.serialize(quads, format=dump_format.rdf_format, prefixes=_prefixes(dump_format)))
     else:
         triples = sorted(
             {quad.triple for quad in quads},
             key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
         )
-        data = ox.serialize(triples, format=dump_format.rdf_format, prefixes=_prefixes(dump_format))
+        data = serialized(
+            ox.serialize(triples, format=dump_format.rdf_format, prefixes=_prefixes(dump_format))
+        )
     if dump_format.rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         # One statement per line: sorting the bytes of the lines is the stable order diff tools like.
         data = b"".join(sorted(data.splitlines(keepends=True)))

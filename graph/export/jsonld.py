@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -71,7 +72,7 @@ def _compact(iri: str) -> str:
 class _Writer:
     """Turns quads into JSON-LD node objects against one context."""
 
-    def __init__(self, ctx: Mapping[str, object]):
+    def __init__(self, ctx: Mapping[str, Any]) -> None:
         self.keys: dict[str, tuple[str, dict]] = {}  # predicate IRI -> (key, its definition)
         self.type_names: dict[str, str] = {}  # class IRI -> term
         for key, definition in ctx.items():
@@ -125,7 +126,7 @@ class _Writer:
         """Node objects, one per subject, in a stable order with stable key and value order."""
         by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
         for triple in triples:
-            by_subject[_node_id(triple.subject)].append(triple)
+            by_subject[_node_id(triple.subject)].append(triple)  # type: ignore[arg-type]  # no RDF-star
         nodes = []
         for subject_id in sorted(by_subject):
             node: dict[str, object] = {"@id": subject_id}
@@ -135,7 +136,8 @@ class _Writer:
                     types.append(self.type_name(triple.object.value))
                     continue
                 key, definition = self.key(triple.predicate.value)
-                values[key].append((str(triple.object), self.value(triple.object, definition)))
+                value = self.value(triple.object, definition)  # type: ignore[arg-type]  # no RDF-star here
+                values[key].append((str(triple.object), value))
             if types:
                 node["@type"] = sorted(types)
             for key in sorted(values):
@@ -157,7 +159,8 @@ def dumps(quads: Iterable[ox.Quad], ctx: Mapping[str, object]) -> bytes:
         name = None if isinstance(quad.graph_name, ox.DefaultGraph) else _node_id(quad.graph_name)
         graphs[name].append(quad.triple)
     top = writer.nodes(graphs.pop(None, []))
-    top += [{"@id": name, "@graph": writer.nodes(graphs[name])} for name in sorted(graphs)]
+    named = sorted(graphs)  # type: ignore[type-var]  # None, the default graph, was popped above
+    top += [{"@id": name, "@graph": writer.nodes(graphs[name])} for name in named]
     document = {"@context": dict(ctx), "@graph": top}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 

@@ -55,7 +55,7 @@ def _date_time(text: str) -> str:
 
 
 # Parameter types: TYPE in `#+ param: NAME TYPE`, and how a command-line value becomes an RDF term.
-PARAM_TYPES = {
+PARAM_TYPES: dict[str, Callable[[str], ox.NamedNode | ox.Literal]] = {
     "iri": _iri,
     "string": ox.Literal,
     "integer": _typed("integer", lambda text: str(int(text))),

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
-from rdflib import OWL, Graph, URIRef
+from rdflib import OWL, Graph
+from rdflib.term import Node
 
 from treatykg.core.errors import InputError
 from treatykg.graph.rdf.load import load
@@ -49,11 +50,12 @@ def load_with_imports(path: str | os.PathLike[str], catalogs: Iterable[str | os.
     """Load a file and, transitively, every ontology it imports, each found through the catalogs."""
     mapping: dict[str, Path] = {}
     for catalog in catalogs:
-        for iri, document in read_catalog(catalog).items():
-            mapping.setdefault(iri, document)
+        for name, document in read_catalog(catalog).items():
+            mapping.setdefault(name, document)
     graph = load(path, Graph())
-    pending = [(iri, Path(path)) for iri in sorted(set(graph.objects(None, OWL.imports)))]
-    loaded: set[URIRef] = set()
+    imports = set(graph.objects(None, OWL.imports))
+    pending = [(iri, Path(path)) for iri in sorted(imports)]  # type: ignore[type-var]  # rdflib orders terms
+    loaded: set[Node] = set()
     while pending:
         iri, importer = pending.pop()
         if iri in loaded:

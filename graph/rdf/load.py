@@ -188,12 +188,16 @@ def _parse_json_ld(path: Path, rdf_format: str, graph: Graph) -> None:
         raise InputError(message, path, _line_at(text, quoted) if quoted >= 0 else None)
     # rdflib takes a parsed document only as a dict; a top-level array means the same as a top-level @graph.
     data = document if isinstance(document, dict) else {"@graph": document}
-    graph.parse(data=data, format=rdf_format, publicID=path.absolute().as_uri())
+    graph.parse(
+        data=data,  # type: ignore[arg-type]  # rdflib's JSON-LD parser takes a parsed document too
+        format=rdf_format,
+        publicID=path.absolute().as_uri(),
+    )
 
 
 def _context_references(document: object) -> list[str]:
     """Every @context or @import value in the document that names a context instead of holding one."""
-    references = []
+    references: list[str] = []
     pending = [document]
     while pending:
         node = pending.pop()
@@ -208,12 +212,12 @@ def _context_references(document: object) -> list[str]:
     return references
 
 
-class _LineCounting:
+class _LineCounting(W3CNTriplesParser):
     """Mixin for rdflib's line-based parsers: count lines so an error can name its line."""
 
     lineno = 0
 
-    def readline(self):
+    def readline(self) -> str | None:
         """Read one line and count it."""
         self.lineno += 1
         return super().readline()
@@ -230,11 +234,11 @@ class _NQuadsParser(_LineCounting, NQuadsParser):
 def _parse_line_based(path: Path, rdf_format: str, graph: Graph) -> None:
     """Parse N-Triples or N-Quads, reporting the line of the first bad statement."""
     # rdflib's own entry point reports the bad line's text but not its number, so drive its parser here.
-    parser = _NQuadsParser() if rdf_format == "nquads" else _NTriplesParser(NTGraphSink(graph))
+    parser: _LineCounting = _NQuadsParser() if rdf_format == "nquads" else _NTriplesParser(NTGraphSink(graph))
     # Universal-newline text mode, so a CRLF split across the parser's read buffer still counts as one line.
     with path.open(encoding="utf-8") as stream:
         try:
-            if rdf_format == "nquads":
+            if isinstance(parser, _NQuadsParser):
                 source = InputSource()
                 source.setCharacterStream(stream)
                 parser.parse(source, graph)

@@ -43,7 +43,8 @@ def _ontology_iri(graph: Graph) -> URIRef | None:
     """The IRI of the file's owl:Ontology, preferring one no other ontology in the file imports."""
     ontologies = sorted(node for node in graph.subjects(RDF.type, OWL.Ontology) if isinstance(node, URIRef))
     not_imported = [iri for iri in ontologies if (None, OWL.imports, iri) not in graph]
-    return (not_imported or ontologies or [None])[0]
+    candidates = not_imported or ontologies
+    return candidates[0] if candidates else None
 
 
 def _count_declared(graph: Graph, owl_type: URIRef) -> int:

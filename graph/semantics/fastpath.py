@@ -86,7 +86,8 @@ def affected_nodes(store: ox.Store, changed: Iterable[ox.Triple], value_predicat
     triples, and the nodes pointing at the subject of a changed triple whose predicate some check reads one
     step past its focus node (`value_predicates`: a value's rdf:type, a sequence path's second step, a nested
     shape's path). The project's shapes look at most one step past the focus node."""
-    nodes, pointed_at = set(), set()
+    nodes: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
+    pointed_at: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
     for triple in changed:
         nodes.update(term for term in (triple.subject, triple.object) if not isinstance(term, ox.Literal))
         if str(triple.predicate) in value_predicates:

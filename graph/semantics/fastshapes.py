@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from itertools import islice
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib.namespace import SH
 
 from treatykg.core.iris import BASE
-from treatykg.core.terms import to_rdflib
+from treatykg.core.terms import solutions, to_rdflib
 from treatykg.graph.semantics.shapes import Report, ValidationResult, load_shapes
 from treatykg.graph.semantics.shapes_sparql import (
     MEMBER,
@@ -83,7 +84,7 @@ def validate_store(
         for target, screens in plan.passes.items():
             query = resolve(screen_pass(screens).replace("$TARGET", target.materialised()))
             flagged: list[list] = [[] for _ in screens]
-            for row in store.query(query, **options):
+            for row in solutions(store.query(query, **options)):
                 flagged[int(row["screen_"].value)].append(row["this"])
             for screen, nodes in zip(screens, flagged, strict=True):
                 results += _recheck(store, screen.checks, nodes, options)
@@ -127,7 +128,7 @@ def _members(store: ox.Store, targets: list[Target], nodes: list, graphs: list |
     classes = sorted({cls for target in targets for cls in target.classes})
     subclasses: dict[str, set] = {cls: set() for cls in classes}
     if classes:
-        for row in store.query(fill("subclasses", CLASSES=" ".join(classes)), **options):
+        for row in solutions(store.query(fill("subclasses", CLASSES=" ".join(classes)), **options)):
             subclasses[str(row["class"])].add(row["sub"])
     types = {
         node: {
@@ -154,8 +155,8 @@ def _pattern_members(store: ox.Store, pattern: str, nodes: list, options: dict) 
     members = (
         [
             row["this"]
-            for row in store.query(
-                query.replace("$FOCUS", "VALUES ?this { " + " ".join(named) + " }"), **options
+            for row in solutions(
+                store.query(query.replace("$FOCUS", "VALUES ?this { " + " ".join(named) + " }"), **options)
             )
         ]
         if named
@@ -163,7 +164,7 @@ def _pattern_members(store: ox.Store, pattern: str, nodes: list, options: dict) 
     )
     blank = {node for node in nodes if isinstance(node, ox.BlankNode)}
     if blank:  # VALUES can't hold blank nodes: find all the target's members and keep these
-        everything = store.query(query.replace("$FOCUS", ""), **options)
+        everything = solutions(store.query(query.replace("$FOCUS", ""), **options))
         members += [row["this"] for row in everything if row["this"] in blank]
     return members
 
@@ -182,14 +183,18 @@ def validate_build(
     """
     plan = plan or shape_plan()
     entailed = validate_store(store, [*asserted, inferred], plan, closed_types=True)
-    predicates = {str(row["p"]) for row in store.query(INFERRED_PREDICATES, named_graphs=[inferred])}
+    predicates = {
+        str(row["p"]) for row in solutions(store.query(INFERRED_PREDICATES, named_graphs=[inferred]))
+    }
     stated = validate_store(
         store, asserted, plan.only(lambda c: c.cls is None and bool(c.reads & predicates))
     )
     results = [*entailed.results, *stated.results]
-    options = {"default_graph": list(asserted), "named_graphs": [inferred]}
+    options: dict[str, Any] = {"default_graph": list(asserted), "named_graphs": [inferred]}
     for cls in sorted({check.cls for check in plan.checks if check.cls}):
-        suspects = [row["value"] for row in store.query(fill("suspects", **{"class": cls}), **options)]
+        suspects = [
+            row["value"] for row in solutions(store.query(fill("suspects", **{"class": cls}), **options))
+        ]
         pointing = {
             quad.subject
             for value in suspects
@@ -207,7 +212,7 @@ def _materialise(store: ox.Store, cls: str, graphs: list | None) -> ox.NamedNode
     graph = ox.NamedNode(instances_graph(cls).strip("<>"))
     using = graphs if graphs is not None else [g for g in store.named_graphs() if not _is_work(g)]
     if (graphs is None and _has_default_graph(store)) or any(isinstance(g, ox.DefaultGraph) for g in using):
-        rows = store.query(fill("class-members", **{"class": cls}), **_dataset(graphs))
+        rows = solutions(store.query(fill("class-members", **{"class": cls}), **_dataset(graphs)))
         store.extend(ox.Quad(row["this"], MEMBER_PREDICATE, MEMBER_SET, graph) for row in rows)
     else:
         clauses = "\n".join(f"USING {name}" for name in using)
@@ -272,7 +277,7 @@ def _results(store: ox.Store, queries: list[tuple[Check, str]], options: dict) -
     """The ValidationResults of running each check's query."""
     results = []
     for check, query in queries:
-        rows = store.query(query, **options)
+        rows = solutions(store.query(query, **options))
         with_value = "value" in [variable.value for variable in rows.variables]
         for row in rows:
             value = to_rdflib(row["value"]) if with_value else None

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from treatykg.core.iris import GRAPH, INFERRED_GRAPH
-from treatykg.core.terms import to_rdflib
+from treatykg.core.terms import solutions, to_rdflib
 from treatykg.graph.semantics.reason import is_informative
 
 RULES_DIR = Path(__file__).with_name("rules")
@@ -77,7 +77,7 @@ def rules() -> dict[str, Rule]:
     found = {}
     for path in sorted(RULES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        header = dict(match.groups() for match in map(_HEADER.match, text.splitlines()) if match)
+        header = {match[1]: match[2] for match in map(_HEADER.match, text.splitlines()) if match}
         found[path.stem] = Rule(
             path.stem,
             header.get("rule", ""),
@@ -96,12 +96,12 @@ def _stage(stage: str) -> list[Rule]:
 
 def _count(store: ox.Store, name: str) -> int:
     """The single ?triples count of a runner query."""
-    return int(next(iter(store.query(rules()[name].text)))["triples"].value)
+    return int(next(iter(solutions(store.query(rules()[name].text))))["triples"].value)
 
 
 def unsupported_axioms(store: ox.Store) -> list[str]:
     """The OWL terms in the store that call for OWL 2 RL rules this fast path does not implement."""
-    return [solution["term"].value for solution in store.query(rules()["unsupported-axioms"].text)]
+    return [solution["term"].value for solution in solutions(store.query(rules()["unsupported-axioms"].text))]
 
 
 def inconsistencies(store: ox.Store, nodes: Iterable[ox.NamedNode] | None = None) -> list[str]:
@@ -121,7 +121,9 @@ def inconsistencies(store: ox.Store, nodes: Iterable[ox.NamedNode] | None = None
         focus = ""
     lines = set()
     for rule in _stage("check"):
-        for row in store.query(rule.text.replace("$FOCUS", focus), use_default_graph_as_union=True):
+        for row in solutions(
+            store.query(rule.text.replace("$FOCUS", focus), use_default_graph_as_union=True)
+        ):
             fields = {name: str(row[name]) for name in re.findall(r"\{(\w+)\}", rule.message)}
             lines.add(f"{rule.rule}: {rule.message.format(**fields)}")
     return sorted(lines)
@@ -232,8 +234,9 @@ def _present_terms(store: ox.Store) -> set[str]:
     """The terms rules may require that occur in the store, as CURIEs like the rules' `#+ requires:` lines."""
     names = {OWL: "owl:", "http://www.w3.org/2000/01/rdf-schema#": "rdfs:"}
     present = set()
-    for solution in store.query(rules()["present-terms"].text):
-        namespace, local = re.match(r"(.*[#/])(.*)", solution["term"].value).groups()
+    for solution in solutions(store.query(rules()["present-terms"].text)):
+        term = re.match(r"(.*[#/])(.*)", solution["term"].value)
+        namespace, local = term.groups()  # type: ignore[union-attr]  # the query returns namespaced IRIs
         present.add(names.get(namespace, namespace) + local)
     return present
 
@@ -271,5 +274,5 @@ def _fixpoint(
 def _schema_inferences(store: ox.Store) -> list[tuple]:
     """The schema closure's derived triples that the project's filter keeps, as pyoxigraph terms."""
     # A few hundred triples: the filter runs in Python, the one definition the owlrl path uses too.
-    rows = [(row["s"], row["p"], row["o"]) for row in store.query(rules()["schema-inferred"].text)]
-    return [row for row in rows if is_informative(tuple(to_rdflib(term) for term in row))]
+    rows = [(row["s"], row["p"], row["o"]) for row in solutions(store.query(rules()["schema-inferred"].text))]
+    return [row for row in rows if is_informative((to_rdflib(row[0]), to_rdflib(row[1]), to_rdflib(row[2])))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 import pyshacl
@@ -148,7 +149,8 @@ def _union(data_graph: Graph) -> Graph:
     if not data_graph.context_aware:
         return data_graph
     union = Graph()
-    for subject, predicate, obj, _ in data_graph.quads((None, None, None, None)):
+    quads = data_graph.quads((None, None, None, None))  # type: ignore[attr-defined]  # context-aware: has quads
+    for subject, predicate, obj, _ in quads:
         union.add((subject, predicate, obj))
     return union
 
@@ -159,15 +161,16 @@ def _results(report: Graph, shapes: Graph) -> Iterable[ValidationResult]:
     # sh:detail), which another validator need not report.
     for node in report.objects(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.result):
         path = report.value(node, SH.resultPath)
+        # pySHACL gives every result its focus node, constraint component, severity and shape.
         yield ValidationResult(
-            focus=report.value(node, SH.focusNode),
+            focus=cast(Node, report.value(node, SH.focusNode)),
             path=None
             if path is None
             else path_text(report if (path, None, None) in report else shapes, path),
             value=_canonical(report.value(node, SH.value)),
-            component=report.value(node, SH.sourceConstraintComponent),
-            severity=report.value(node, SH.resultSeverity),
-            source_shape=report.value(node, SH.sourceShape),
+            component=cast(URIRef, report.value(node, SH.sourceConstraintComponent)),
+            severity=cast(URIRef, report.value(node, SH.resultSeverity)),
+            source_shape=cast(Node, report.value(node, SH.sourceShape)),
             message=message_text(report.objects(node, SH.resultMessage)),
         )
 

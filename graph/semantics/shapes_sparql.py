@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -344,7 +345,7 @@ class _Compiler:
         query: str,
         cls: str | None = None,
     ) -> Check:
-        severity = self.shapes.value(shape, SH.severity) or SH.Violation
+        severity = cast(URIRef, self.shapes.value(shape, SH.severity) or SH.Violation)
         message = message_text(self.shapes.objects(shape, SH.message))
         return Check(
             query, target, shape, path, SH[component + "ConstraintComponent"], severity, message, cls
@@ -364,7 +365,7 @@ class _Compiler:
 
     def _property_part(self, shape: Node, target: Target) -> tuple[list[Check], str, list[str], bool]:
         """A property shape's parameters, on the values of its path, and their screen."""
-        path_node = self.shapes.value(shape, SH.path)
+        path_node = cast(Node, self.shapes.value(shape, SH.path))  # a property shape has its path
         path = path_text(self.shapes, path_node)
         if (path_node, RDF.first, None) in self.shapes:  # a sequence path reads past the focus node's triples
             self.value_predicates.update(_iris(path))
@@ -467,7 +468,7 @@ class _Compiler:
     def _parameters(self, shape: Node) -> list[tuple[URIRef, Node]]:
         """The shape's constraint parameters (SHACL terms that aren't passive), in a stable order."""
         pairs = sorted(self.shapes.predicate_objects(shape), key=lambda pair: (str(pair[0]), str(pair[1])))
-        return [(p, o) for p, o in pairs if str(p).startswith(str(SH)) and p not in _PASSIVE]
+        return [(cast(URIRef, p), o) for p, o in pairs if str(p).startswith(str(SH)) and p not in _PASSIVE]
 
     def _value_condition(
         self, parameter: URIRef, value: Node, v: str, shape: Node, screening: bool = False
@@ -485,7 +486,7 @@ class _Compiler:
         if parameter == SH.datatype:
             return "Datatype", self._datatype(value, v)
         if parameter == SH.nodeKind:
-            return "NodeKind", _NODE_KINDS[value].format(v=v)
+            return "NodeKind", _NODE_KINDS[cast(URIRef, value)].format(v=v)
         if parameter == SH["in"]:
             members = [f"sameTerm({v}, {sparql(m)})" for m in Collection(self.shapes, value)]
             return "In", "(" + (" || ".join(members) or "false") + ")"
@@ -521,7 +522,10 @@ class _Compiler:
             return f'(isLiteral({v}) && LANG({v}) != "")'
         # The store keeps ill-typed literals ("abc"^^xsd:integer) as they are: a numeric one is not isNumeric,
         # and a date-time one has no YEAR.
-        valid = {"numeric": f" && isNumeric({v})", "dateTime": f" && COALESCE(YEAR({v}) = YEAR({v}), false)"}
+        valid: dict[str | None, str] = {
+            "numeric": f" && isNumeric({v})",
+            "dateTime": f" && COALESCE(YEAR({v}) = YEAR({v}), false)",
+        }
         family = "numeric" if datatype in _NUMERIC else "dateTime" if datatype == XSD.dateTime else None
         return f"(isLiteral({v}) && DATATYPE({v}) = {sparql(datatype)}{valid.get(family, '')})"
 
@@ -541,9 +545,9 @@ class _Compiler:
         conditions = []
         for parameter, value in self._parameters(shape):
             inner = f"?n{next(self.fresh)}"
-            if parameter == SH.minCount and int(value) <= 1:
-                conditions.append(f"EXISTS {{ {v} {path} {inner} }}" if int(value) == 1 else "true")
-            elif parameter == SH.maxCount and int(value) == 0:
+            if parameter == SH.minCount and _integer(value) <= 1:
+                conditions.append(f"EXISTS {{ {v} {path} {inner} }}" if _integer(value) == 1 else "true")
+            elif parameter == SH.maxCount and _integer(value) == 0:
                 conditions.append(f"NOT EXISTS {{ {v} {path} {inner} }}")
             elif parameter == SH.hasValue:
                 conditions.append(
@@ -565,3 +569,8 @@ class _Compiler:
                     f"NOT EXISTS {{ {v} {path} {inner} FILTER (!COALESCE({condition}, false)) }}"
                 )
         return conditions
+
+
+def _integer(value: Node) -> int:
+    """The integer a count parameter (sh:minCount, sh:maxCount) holds."""
+    return int(cast(Literal, value))

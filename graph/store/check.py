@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, asserted_graph
 from treatykg.core.terms import to_rdflib
@@ -44,7 +44,7 @@ def check_store(handle: OpenStore, validate: bool = True) -> CheckReport:
             key = None
         else:
             counts[quad.graph_name.value] += 1
-            key = to_rdflib(quad.graph_name)
+            key = URIRef(quad.graph_name.value)  # compared as text, as a blank node name would be
         if key is not None and str(key) == INFERRED_GRAPH:
             inferred.add(triple)
         elif asserted_graph(key):

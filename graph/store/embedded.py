@@ -37,7 +37,7 @@ from rdflib import Graph
 
 from treatykg.core.errors import StoreError
 from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, solutions, triples_to_ox
 from treatykg.graph.store.sparql_files import read_query
 
 STORE_ENV = "TREATYKG_STORE"
@@ -135,11 +135,27 @@ class OpenStore:
         """The store version recorded at the last commit (version 0 for a store never written)."""
         return read_version(self.path)
 
+    def query_union(self, text: str, substitutions: Substitutions | None = None) -> QueryResults:
+        """Run a query over the union of all graphs."""
+        return query_union(self.store, text, substitutions=substitutions)
+
+    def replace_build_graphs(self, graphs: Mapping[str, Graph], build: dict | None = None) -> StoreVersion:
+        """Atomically drop the build-owned graphs and insert `graphs` in their place, keeping all others."""
+        return replace_build_graphs(self, graphs, build)
+
+    def has_quads(self) -> bool:
+        """Whether the store holds any quad at all."""
+        return next(iter(self.store.quads_for_pattern(None, None, None)), None) is not None
+
+    def embedded(self) -> OpenStore:
+        """This store: it has a directory, a lock and a database that can be swapped whole."""
+        return self
+
     def close(self) -> None:
         """Close the database, then release the lock."""
         if self._lock_fd < 0:
             return
-        self.store = None
+        self.store = None  # type: ignore[assignment]  # a closed handle holds no database: RocksDB closes
         # RocksDB closes when the last reference goes; result iterators may hold one in a cycle.
         gc.collect()
         # Truncate, never unlink: unlinking would let a waiting process lock an orphaned inode while a
@@ -152,7 +168,7 @@ class OpenStore:
     def __enter__(self) -> OpenStore:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -220,10 +236,10 @@ def graph_quads(store: ox.Store) -> tuple[dict[str, int], int]:
     """Quads per named graph, and quads in the default graph."""
     named = {
         solution["graph"].value: int(solution["quads"].value)
-        for solution in store.query(read_query("graph-quads"))
+        for solution in solutions(store.query(read_query("graph-quads")))
         if isinstance(solution["graph"], ox.NamedNode)
     }
-    default = int(next(iter(store.query(read_query("default-graph-quads"))))["quads"].value)
+    default = int(next(iter(solutions(store.query(read_query("default-graph-quads")))))["quads"].value)
     return named, default
 
 
@@ -244,7 +260,7 @@ def next_version(
         named, default = dict(previous.graph_quads), previous.default_graph_quads
         for name in changed:
             query = f"SELECT (COUNT(*) AS ?quads) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-            named[name] = int(next(iter(store.query(query)))["quads"].value)
+            named[name] = int(next(iter(solutions(store.query(query))))["quads"].value)
         named = {name: quads for name, quads in named.items() if quads}
     return StoreVersion(
         version=previous.version + 1,
@@ -296,22 +312,9 @@ def read_pending(path: str | os.PathLike[str]) -> StoreVersion | None:
         return None  # torn before its rename: the commit never started
 
 
-def build_owned_graphs(handle: OpenStore) -> frozenset[str]:
-    """The graphs the last build wrote, which the next build replaces."""
-    return ALWAYS_BUILD_OWNED | frozenset(handle.version().build_graphs)
-
-
-def other_graphs(handle: OpenStore, rebuilt: Iterable[str]) -> dict[str | None, Graph]:
-    """Graphs a rebuild keeps (written over HTTP), by name; None is the store's default graph."""
-    replaced = build_owned_graphs(handle) | frozenset(rebuilt)
-    kept: dict[str | None, Graph] = {}
-    for name in handle.store.named_graphs():
-        if isinstance(name, ox.NamedNode) and name.value not in replaced:
-            kept[name.value] = graph_from_quads(handle.store.quads_for_pattern(None, None, None, name))
-    default = graph_from_quads(handle.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-    if len(default):
-        kept[None] = default
-    return kept
+def build_owned_graphs(version: StoreVersion) -> frozenset[str]:
+    """The graphs the build recorded in `version` wrote, which the next build replaces."""
+    return ALWAYS_BUILD_OWNED | frozenset(version.build_graphs)
 
 
 def replace_request(drop: Iterable[str], graphs: Mapping[str, Graph]) -> str:
@@ -331,7 +334,7 @@ def replace_build_graphs(
     handle: OpenStore, graphs: Mapping[str, Graph], build: dict | None = None
 ) -> StoreVersion:
     """Atomically drop the build-owned graphs and insert `graphs` in their place, keeping all others."""
-    drop = build_owned_graphs(handle) | frozenset(graphs)
+    drop = build_owned_graphs(handle.version()) | frozenset(graphs)
     # One Store.update() call is one transaction (pyoxigraph: "either the full operation succeeds, or
     # nothing is written"); Store.extend() is too, but cannot drop, and bulk_load is not atomic at all.
     try:
@@ -369,7 +372,7 @@ def replace_database(
         if isinstance(error, OSError):  # a full disk, say: the user's to fix, not a crash
             raise StoreError(f"{path}: the store was left unchanged: {error}") from None
         raise
-    handle.store = None
+    handle.store = None  # type: ignore[assignment]  # the last reference goes, so RocksDB closes
     gc.collect()  # closes the old database before its directory is renamed away
     try:
         (path / DATABASE_DIR).rename(path / OLD_DIR)  # the commit point
@@ -409,6 +412,6 @@ def _sync_directory(path: Path) -> None:
         os.close(descriptor)
 
 
-def query_union(store: ox.Store, query: str, **options):
+def query_union(store: ox.Store, query: str, substitutions: Substitutions | None = None) -> QueryResults:
     """Run a SPARQL query whose default graph is the union of all graphs, as every TreatyKG query is."""
-    return store.query(query, use_default_graph_as_union=True, **options)
+    return store.query(query, use_default_graph_as_union=True, substitutions=substitutions)

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from treatykg.core.errors import StoreError
-from treatykg.core.terms import BlankNodeMap, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, serialized, triples_to_ox
 from treatykg.graph.store.embedded import StoreVersion, build_owned_graphs, graph_quads, replace_request
 from treatykg.graph.store.remote_client import (
     N_TRIPLES,
@@ -86,7 +86,7 @@ class RemoteStore:
         with self.client.query(read_query("remote-has-quads"), RESULTS_JSON, union=False) as answer:
             return bool(parse_answer(answer))
 
-    def query_union(self, text: str, substitutions: Mapping | None = None):
+    def query_union(self, text: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a query over the union of all graphs: QuerySolutions, QueryBoolean or a list of triples."""
         try:
             with self.client.query(
@@ -125,7 +125,7 @@ class RemoteStore:
     def replace_build_graphs(self, graphs: Mapping[str, Graph], build: dict | None = None) -> StoreVersion:
         """Drop the build-owned graphs and insert `graphs` with the new version record; keep all others."""
         previous = self.version()
-        drop = build_owned_graphs(self) | frozenset(graphs)
+        drop = build_owned_graphs(self.version()) | frozenset(graphs)
         named, default = graph_quads(self.store)
         counts = {name: quads for name, quads in named.items() if name not in drop and name != META_GRAPH}
         counts.update({name: len(graph) for name, graph in graphs.items()})
@@ -158,7 +158,11 @@ class RemoteStore:
             for name in sorted(graphs)
             for triple in triples_to_ox(graphs[name], blank_nodes)
         ]
-        self.client.post_dataset(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        self.client.post_dataset(serialized(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)))
+
+    def embedded(self) -> None:
+        """None: a remote store has no directory, lock or database to swap; it is pushed to."""
+        return None
 
     def close(self) -> None:
         """Forget the in-memory copy; there is no lock to release."""
@@ -167,7 +171,7 @@ class RemoteStore:
     def __enter__(self) -> RemoteStore:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 

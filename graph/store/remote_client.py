@@ -29,6 +29,7 @@ import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -137,7 +138,7 @@ def _endpoint(base: str, value: str | None, default_path: str) -> str:
     return base.rstrip("/") + default_path
 
 
-def resolve(location: str, options: Mapping[str, object] | None = None) -> Endpoints:
+def resolve(location: str, options: Mapping[str, Any] | None = None) -> Endpoints:
     """The endpoints of the store at `location`, with the settings in `options` (keys as in OPTIONS)."""
     options = {key: value for key, value in (options or {}).items() if value is not None}
     if not is_remote(location):
@@ -199,7 +200,8 @@ class Client:
         connection_class = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
-        connection = connection_class(parts.hostname, parts.port, timeout=max(timeout, 0.001))
+        host = cast(str, parts.hostname)  # resolve() gives every endpoint URL a host
+        connection = connection_class(host, parts.port, timeout=max(timeout, 0.001))
         fired = threading.Event()
 
         def stop_waiting() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import random
+from collections.abc import Sequence
 
 from treatykg.core.iris import TKG
 from treatykg.graph.synthetic.article import Article, Row, english, ref, typed
@@ -53,7 +54,9 @@ class Facts:
         """The IRI of a world entity."""
         return self.art.base + thing.path
 
-    def declare(self, thing: Thing, cls: str, row: Row, span: str, props: list[tuple[str, str]] = ()) -> str:
+    def declare(
+        self, thing: Thing, cls: str, row: Row, span: str, props: Sequence[tuple[str, str]] = ()
+    ) -> str:
         """Introduce `thing` with its provenance the first time any article mentions it; its IRI."""
         iri = self.iri(thing)
         if not thing.declared:
@@ -81,7 +84,7 @@ class Facts:
         if day:
             path, label, unit = (
                 f"{year:04d}-{month:02d}-{day:02d}",
-                f"{day} {calendar.month_name[month]} {year}",
+                f"{day} {calendar.month_name[month]} {year}",  # type: ignore[index]  # a day has its month
                 "Day",
             )
             first, last = (year, month, day), (year, month, day)

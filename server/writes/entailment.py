@@ -224,7 +224,7 @@ def _closure(tbox: Graph, triples: Iterable[Triple]) -> tuple[set[Triple], list[
     except rules.UnsupportedAxioms:
         return _owlrl_closure(tbox, triples)
     inferred: set[Triple] = {
-        (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))  # type: ignore[arg-type]  # no RDF-star: a quoted triple is never a term here
+        (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
         for quad in store.quads_for_pattern(None, None, None, ENTAILED)
     }
     return inferred, rules.inconsistencies(store)

@@ -33,7 +33,7 @@ def canonical(term: Node) -> Node:
 def rdflib_quad(quad: ox.Quad) -> Quad:
     """A pyoxigraph quad as an rdflib quad with a graph key."""
     graph = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
-    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph  # type: ignore[arg-type]  # no RDF-star: a quoted triple is never a term here
+    return to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), graph
 
 
 class Overlay(Store):

@@ -7,9 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_store, store_location
-from treatykg.core.errors import EXIT_OK, StoreError
-from treatykg.graph.store.remote_client import is_remote
+from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_embedded
+from treatykg.core.errors import EXIT_OK
 
 
 def add_add(subcommands: argparse._SubParsersAction) -> None:
@@ -47,10 +46,8 @@ def run_add(args: argparse.Namespace) -> int:
     from treatykg.graph.build.reference import describe_result
 
     started = time.perf_counter()
-    location = store_location(args)
-    if is_remote(location):
-        raise StoreError(f"{location}: add works on an embedded store; PUT the file to the remote store")
-    with open_cli_store(args, "add") as handle:
+    refusal = "add works on an embedded store; PUT the file to the remote store"
+    with open_cli_embedded(args, "add", refusal) as handle:
         inputs, report, version = add_file(handle, args.file, args.graph, args.base)
         for warning in report.results:
             print(describe_result(warning, inputs), file=sys.stderr)

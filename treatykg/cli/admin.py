@@ -13,7 +13,7 @@ from pathlib import Path
 from treatykg.cli.common import add_store_option, examples, store_location
 from treatykg.core.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, StoreError
 from treatykg.graph.store.embedded import StoreInUse, open_store, store_path
-from treatykg.graph.store.remote_client import is_remote
+from treatykg.graph.store.protocol import embedded_path
 
 
 def add_admin(subcommands: argparse._SubParsersAction) -> None:
@@ -49,13 +49,11 @@ def add_admin(subcommands: argparse._SubParsersAction) -> None:
 
 def _embedded_store(args: argparse.Namespace) -> Path:
     """The embedded store's directory; a remote SPARQL store is checked and backed up with its own tools."""
-    location = store_location(args)
-    if is_remote(location):
-        raise StoreError(
-            f"{location}: check, backup and restore work on an embedded store; "
-            "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)"
-        )
-    return store_path(args.store)
+    return embedded_path(
+        store_location(args),
+        "check, backup and restore work on an embedded store; "
+        "use the remote store's own tools (e.g. `oxigraph backup`, Fuseki's /$/backup)",
+    )
 
 
 def _via_server(args: argparse.Namespace, route: str, body: dict) -> dict:

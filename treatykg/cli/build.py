@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_store
@@ -73,14 +74,16 @@ def add_build(subcommands: argparse._SubParsersAction) -> None:
 def run_build(args: argparse.Namespace) -> int:
     """Build the store and print what it now holds."""
     from treatykg.core.progress import Progress
-    from treatykg.graph.build.fast import build_fast, load_fast_inputs
-    from treatykg.graph.build.reference import build, describe_result, load_inputs
+    from treatykg.graph.build.fast import FastInputs, build_fast, load_fast_inputs
+    from treatykg.graph.build.reference import BuildResult, Inputs, build, describe_result, load_inputs
 
     started = time.perf_counter()
     progress = Progress()
     engine = choose_engine(args.engine, args.data)
     # Files first: a bad file is reported before the store is even locked.
-    load_files, run = (load_fast_inputs, build_fast) if engine == "fast" else (load_inputs, build)
+    fast = engine == "fast"
+    load_files: Callable[..., FastInputs | Inputs] = load_fast_inputs if fast else load_inputs
+    run: Callable[..., BuildResult] = build_fast if fast else build
     inputs = load_files(args.ontology, args.data, progress)
     with open_cli_store(args, "build", create=True) as handle:
         result = run(handle, inputs, reasoned=not args.no_reason, base=args.base, progress=progress)

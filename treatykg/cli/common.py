@@ -7,8 +7,8 @@ import os
 import textwrap
 
 from treatykg.core.iris import BASE
-from treatykg.graph.store.embedded import STORE_ENV, OpenStore, default_store_path, open_store, store_path
-from treatykg.graph.store.remote_client import is_remote
+from treatykg.graph.store.embedded import STORE_ENV, OpenStore, default_store_path, open_store
+from treatykg.graph.store.protocol import Store, embedded_path, open_location
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
@@ -50,16 +50,16 @@ def store_location(args: argparse.Namespace) -> str | None:
     return args.store or os.environ.get(STORE_ENV)
 
 
-def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> OpenStore:
+def open_cli_store(args: argparse.Namespace, command: str, create: bool = False) -> Store:
     """Open the store the arguments name, holding it as `treatykg <command>`; StoreInUse if it is held."""
-    location = store_location(args)
-    if is_remote(location):
-        # A remote store (sparql+http://…) has no lock here: the remote serialises its own requests.
-        from treatykg.graph.store.remote import open_remote
-
-        return open_remote(location)
     # Only a build creates a store: a query or export of a mistyped path should say so, not make one.
-    return open_store(store_path(args.store), holder=f"treatykg {command}", create=create)
+    return open_location(store_location(args), holder=f"treatykg {command}", create=create)
+
+
+def open_cli_embedded(args: argparse.Namespace, command: str, refusal: str) -> OpenStore:
+    """Open the embedded store the arguments name, as open_cli_store; StoreError `refusal` if remote."""
+    path = embedded_path(store_location(args), refusal)
+    return open_store(path, holder=f"treatykg {command}", create=False)
 
 
 def examples(text: str) -> dict:

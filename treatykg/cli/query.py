@@ -8,6 +8,8 @@ from pathlib import Path
 
 from treatykg.cli.common import add_store_option, examples, open_cli_store
 from treatykg.core.errors import EXIT_INVALID, EXIT_OK, InputError
+from treatykg.core.terms import Substitutions, serialized, solutions
+from treatykg.graph.store.protocol import Store
 
 
 def add_query(subcommands: argparse._SubParsersAction) -> None:
@@ -99,19 +101,14 @@ def _prepare(args: argparse.Namespace):
         raise InputError(str(error)) from None
 
 
-def _run(handle, text: str, substitutions: dict, output: str, name: str) -> int:
+def _run(handle: Store, text: str, substitutions: Substitutions, output: str, name: str) -> int:
     """Execute and print; the number of result rows (or triples)."""
     import pyoxigraph as ox
 
     from treatykg.graph.query.text_table import print_table
-    from treatykg.graph.store.embedded import query_union
-    from treatykg.graph.store.remote_client import is_remote
 
     try:
-        if is_remote(handle.path):
-            results = handle.query_union(text, substitutions=substitutions)  # on the remote store itself
-        else:
-            results = query_union(handle.store, text, substitutions=substitutions)
+        results = handle.query_union(text, substitutions=substitutions)  # a remote store runs it itself
     except SyntaxError as error:
         raise InputError(f"{name}: {_syntax_error(text, str(error))}") from None
     except (OSError, RuntimeError, ValueError) as error:
@@ -119,21 +116,24 @@ def _run(handle, text: str, substitutions: dict, output: str, name: str) -> int:
     stdout = sys.stdout.buffer
     if isinstance(results, ox.QueryTriples | list):
         triples = list(results)
-        stdout.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        stdout.write(serialized(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)))
         return len(triples)
     if output == "table":
         return print_table(results, sys.stdout)
     json_format = ox.QueryResultsFormat.JSON
-    data = results.serialize(format=json_format)
+    data = serialized(results.serialize(format=json_format))
     if isinstance(results, ox.QueryBoolean):
-        stdout.write(data if output == "json" else results.serialize(format=ox.QueryResultsFormat.CSV))
+        if output != "json":
+            data = serialized(results.serialize(format=ox.QueryResultsFormat.CSV))
+        stdout.write(data)
         return 0
     # A result iterator can be read once: keep the lossless JSON, count it, and convert it for CSV.
     if output == "csv":
-        stdout.write(ox.parse_query_results(data, json_format).serialize(format=ox.QueryResultsFormat.CSV))
+        csv = ox.parse_query_results(data, json_format).serialize(format=ox.QueryResultsFormat.CSV)
+        stdout.write(serialized(csv))
     else:
         stdout.write(data + b"\n")
-    return sum(1 for _ in ox.parse_query_results(data, json_format))
+    return sum(1 for _ in solutions(ox.parse_query_results(data, json_format)))
 
 
 def _syntax_error(text: str, message: str) -> str:

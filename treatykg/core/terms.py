@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -10,6 +11,11 @@ from rdflib.term import Node
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# A query's answer: solutions, a boolean, or triples (a remote store's CONSTRUCT reads into a list).
+QueryResults = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple]
+# A prepared query's parameters, bound to their values.
+Substitutions = dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
 
 
 class BlankNodeMap:
@@ -48,8 +54,8 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """The rdflib term for a pyoxigraph term."""
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Node:
+    """The rdflib term for a pyoxigraph term; TypeError for an RDF-star triple, which rdflib lacks."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -67,7 +73,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
 def triples_to_ox(graph: Iterable[tuple[Node, Node, Node]], blank_nodes: BlankNodeMap) -> Iterator[ox.Triple]:
     """The triples of an rdflib graph as pyoxigraph triples."""
     for s, p, o in graph:
-        yield ox.Triple(to_ox(s, blank_nodes), to_ox(p, blank_nodes), to_ox(o, blank_nodes))
+        subject, predicate, object_ = to_ox(s, blank_nodes), to_ox(p, blank_nodes), to_ox(o, blank_nodes)
+        yield ox.Triple(subject, predicate, object_)  # type: ignore[arg-type]  # rdflib: no literal subject
 
 
 def graph_from_quads(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Graph:
@@ -76,3 +83,13 @@ def graph_from_quads(quads: Iterable[ox.Quad], graph: Graph | None = None) -> Gr
     for quad in quads:
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
+
+
+def solutions(results: QueryResults) -> ox.QuerySolutions:
+    """A SELECT query's answer as its solutions (pyoxigraph types every answer as any of the kinds)."""
+    return cast(ox.QuerySolutions, results)
+
+
+def serialized(data: bytes | None) -> bytes:
+    """The bytes a pyoxigraph serialize() returns when given no output (its signature says bytes | None)."""
+    return cast(bytes, data)
