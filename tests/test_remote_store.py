@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from oxigraph_harness import OxigraphServer
 from rdflib import BNode, Dataset, Literal, URIRef
 
 from treatykg.cli.main import main
@@ -18,6 +17,7 @@ from treatykg.graph.query.prepared import list_queries
 from treatykg.graph.store.embedded import open_store, query_union
 from treatykg.graph.store.remote import META_GRAPH, RemoteStore, open_remote, with_values
 from treatykg.graph.store.remote_client import resolve
+from treatykg.server.harness import OxigraphServe
 
 NOTES = "http://example.org/notes"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -34,7 +34,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory):
     """A real Oxigraph server on loopback, built into with `treatykg build --store sparql+http://…`."""
-    with OxigraphServer(tmp_path_factory.mktemp("oxigraph")) as server:
+    with OxigraphServe(tmp_path_factory.mktemp("oxigraph")) as server:
         assert main(["build", "--store", server.store]) == 0
         yield server
 
@@ -82,7 +82,7 @@ def test_a_second_build_keeps_a_graph_written_over_http(embedded, oxigraph) -> N
 
 def test_a_push_too_large_for_one_update_is_staged(embedded, tmp_path: Path) -> None:
     """Past the one-request limit the push drops, then POSTs N-Quads: the same quads arrive."""
-    with OxigraphServer(tmp_path / "staged") as server:
+    with OxigraphServe(tmp_path / "staged") as server:
         with open_remote(server.store, {"max_update_bytes": 10_000}) as handle:
             build(handle, load_inputs(), reasoned=True)
         assert canonical(server.quads()) == canonical(embedded.quads_for_pattern(None, None, None))
