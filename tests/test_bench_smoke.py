@@ -134,6 +134,7 @@ def report(endpoint, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Pa
     return json.loads((out / "endpoint.json").read_text()), out
 
 
+@pytest.mark.slow
 def test_the_three_paths_agree_on_every_query(report) -> None:
     """Each query answered by all three paths, with rows, and the same rows as sets."""
     document, _ = report
@@ -147,6 +148,7 @@ def test_the_three_paths_agree_on_every_query(report) -> None:
         assert rows["treatykg"] == rows["oxigraph"] == rows["rdflib"] > 0
 
 
+@pytest.mark.slow
 def test_the_report_has_build_steps_latencies_memory_and_the_ratio(report) -> None:
     """Build time per step, store size, peak RSS; p50/p95 and throughput per path; PSS; the ratio."""
     document, out = report
@@ -176,6 +178,7 @@ def test_the_report_has_build_steps_latencies_memory_and_the_ratio(report) -> No
     assert "| 2,000 | treatykg | 1 |" in (out / "endpoint.md").read_text()
 
 
+@pytest.mark.slow
 def test_the_plot_is_written(report) -> None:
     """A PNG, when matplotlib (the bench extra) is installed."""
     pytest.importorskip("matplotlib")

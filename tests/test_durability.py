@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from treatykg.graph.store.embedded import (
     PENDING_FILE,
@@ -30,6 +31,8 @@ from treatykg.server.harness import (
     write_text,
 )
 from treatykg.server.writes import commit
+
+pytestmark = pytest.mark.slow
 
 TOKEN = FAULT_TOKEN
 TREATYKG = installed("treatykg")

@@ -30,6 +30,8 @@ from treatykg.graph.store.embedded import (
 from treatykg.graph.synthetic.generate import Generator, write_ntriples
 from treatykg.server.harness import OxigraphServe
 
+pytestmark = pytest.mark.slow
+
 TREATYKG = Path(sys.executable).with_name("treatykg")  # the installed console script
 TINY = FIXTURES / "tiny-article.ttl"
 

@@ -43,6 +43,7 @@ def fetch_all(client, requests):
         return list(pool.map(lambda request: client.get(request[0], headers=request[1]), requests))
 
 
+@pytest.mark.slow
 def test_every_subject_has_a_page_with_its_label(served, client):
     _, found = served
     resources = sorted(iri for iri in found if kind(iri) == "resource")
@@ -279,6 +280,7 @@ def test_ontology_documents(client):
     assert client.get("/ontology/1999-01-01", headers=TURTLE).status_code == 404
 
 
+@pytest.mark.java
 def test_ontology_rdfxml_loads_in_the_owl_api(client, owltool, tmp_path):
     from owlapi_harness import owlapi_check
 

@@ -10,6 +10,8 @@ from server_harness import LiveServer
 
 from treatykg.server.query.engine import READ_VIEW_DIR
 
+pytestmark = pytest.mark.slow
+
 ASK = {"op": "query", "query": "ASK { ?s ?p ?o }", "formats": {"boolean": ["json", "application/json"]}}
 WORKERS = 2
 

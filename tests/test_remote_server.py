@@ -19,6 +19,8 @@ from treatykg.graph.store.remote import META_GRAPH, RemoteStore
 from treatykg.graph.store.remote_client import resolve
 from treatykg.server.harness import OxigraphServe
 
+pytestmark = pytest.mark.slow
+
 NUMBERS = "http://example.org/numbers"
 RUSSIA = "https://w3id.org/treatykg/id/state/russia"
 LABEL = f"SELECT ?label WHERE {{ <{RUSSIA}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"

@@ -46,6 +46,7 @@ def canonical(quads) -> set[ox.Quad]:
     return set(dataset)
 
 
+@pytest.mark.slow
 def test_build_pushes_exactly_the_store_quads(embedded, oxigraph) -> None:
     """The remote holds exactly the embedded store's quads, plus the one-triple version record."""
     assert canonical(oxigraph.quads()) == canonical(embedded.quads_for_pattern(None, None, None))
@@ -60,6 +61,7 @@ def test_build_pushes_exactly_the_store_quads(embedded, oxigraph) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_second_build_keeps_a_graph_written_over_http(embedded, oxigraph) -> None:
     """A graph another client PUT into the remote survives the rebuild; the build's graphs are replaced."""
     oxigraph.put_graph(NOTES, "<http://example.org/a> <http://example.org/says> 'kept' .")
@@ -80,6 +82,7 @@ def test_a_second_build_keeps_a_graph_written_over_http(embedded, oxigraph) -> N
     oxigraph.update(f"DROP GRAPH <{NOTES}>")
 
 
+@pytest.mark.slow
 def test_a_push_too_large_for_one_update_is_staged(embedded, tmp_path: Path) -> None:
     """Past the one-request limit the push drops, then POSTs N-Quads: the same quads arrive."""
     with OxigraphServe(tmp_path / "staged") as server:
@@ -89,6 +92,7 @@ def test_a_push_too_large_for_one_update_is_staged(embedded, tmp_path: Path) -> 
         assert RemoteStore(resolve(server.store)).version().version == 1
 
 
+@pytest.mark.slow
 def test_query_and_export_work_on_the_remote(embedded, oxigraph, tmp_path: Path, capsys) -> None:
     """`treatykg query` runs on the remote; `treatykg export` writes the bytes the embedded store gives."""
     assert main(["query", "cq-treaties-left", "--format", "csv", "--store", oxigraph.store]) == 0
@@ -145,6 +149,7 @@ def reference(embedded) -> Dataset:
     return dataset
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", list_queries(), ids=lambda query: query.name)
 def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, oxigraph, reference) -> None:
     """Every prepared query with its default parameters: the same answer, as a set, on all three paths."""

@@ -13,6 +13,8 @@ from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from treatykg.graph.store.embedded import StoreInUse, open_store
 from treatykg.server.harness import TreatyKGServe, children
 
+pytestmark = pytest.mark.slow
+
 TREATY = "https://w3id.org/treatykg/ontology#Treaty"
 
 

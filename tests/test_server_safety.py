@@ -168,6 +168,7 @@ def _zombies(pid: int) -> set[int]:
     return _children(pid, zombies=True)
 
 
+@pytest.mark.slow
 def test_runaway_query_is_killed_at_the_deadline_while_others_are_served(server: LiveServer) -> None:
     """A cross join is 503 near the 2 s deadline; ASK {} is answered all along; its worker is gone after,
     and the read view keeps no more than its warm workers, none a zombie."""
