@@ -4,7 +4,8 @@
 
 For each size: generate the synthetic data (`treatykg generate`, seeded), build a fresh store from it (the
 fast path: load, reason, validate, store, each timed, with the build's peak RSS and the store's size on
-disk), then answer the fixed query mix of bench/queries/ three ways, side by side:
+disk), then answer the fixed query mix (queries/ rebased onto the synthetic base, and bench/queries/) three
+ways, side by side:
 
     treatykg   `treatykg serve` on the store (waitress, forked query workers): HTTP on loopback
     oxigraph   `oxigraph serve --union-default-graph` on a copy of the same database: HTTP on loopback
@@ -1109,7 +1110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", default="1,4,8", help="concurrent clients per level, comma-separated")
     parser.add_argument("--passes", type=int, default=5, help="passes over the mix at 1 client (and in all)")
-    parser.add_argument("--queries", help="only these queries of bench/queries (names, comma-separated)")
+    parser.add_argument("--queries", help="only these queries of the mix (names, comma-separated)")
     parser.add_argument("--timeout", type=float, default=600.0, help="both servers' query deadline (s)")
     parser.add_argument("--rdflib-budget", type=float, default=300.0, help="rdflib's time per size (s)")
     parser.add_argument("--rdflib-query-budget", type=float, default=30.0, help="rdflib's time per query (s)")
