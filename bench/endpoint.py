@@ -4,7 +4,8 @@
 
 For each size: generate the synthetic data (`treatykg generate`, seeded), build a fresh store from it (the
 fast path: load, reason, validate, store, each timed, with the build's peak RSS and the store's size on
-disk), then answer the fixed query mix of bench/queries/ three ways, side by side:
+disk), then answer the fixed query mix (queries/ rebased onto the synthetic base, and bench/queries/) three
+ways, side by side:
 
     treatykg   `treatykg serve` on the store (waitress, forked query workers): HTTP on loopback
     oxigraph   `oxigraph serve --union-default-graph` on a copy of the same database: HTTP on loopback
@@ -35,7 +36,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +46,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from treatykg.core.iris import BASE, SYNTHETIC_BASE
+
+# Imported where used: the rdflib child runs this file too, and its peak RSS is measured.
+if TYPE_CHECKING:
+    from treatykg.graph.query.prepared import PreparedQuery
+    from treatykg.server.harness import ServerProcess
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
@@ -55,17 +63,7 @@ TARGET_RATIO = 1.5
 PSS_LIMIT = 2 * 1024**3
 RESULTS_JSON = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-SYNTHETIC_BASE = "https://example.org/treatykg-synthetic/"
 ROW_LIMIT = 10_000  # the server's default row cap; no query of the mix comes near it
-
-
-def bin_path(name: str) -> str:
-    """A command installed beside this Python (the venv's treatykg, oxigraph), else on PATH."""
-    beside = Path(sys.executable).with_name(name)
-    found = str(beside) if beside.exists() else shutil.which(name)
-    if not found:
-        raise SystemExit(f"{name} is not installed: pip install -e '.[test,bench]'")
-    return found
 
 
 # -- the query mix ---------------------------------------------------------------------------------------
@@ -73,7 +71,7 @@ def bin_path(name: str) -> str:
 
 @dataclass(frozen=True)
 class Query:
-    """One query of the mix: its file name (without .rq), text, summary and kind."""
+    """One query of the mix: its name, text, summary and kind."""
 
     name: str
     text: str
@@ -81,19 +79,62 @@ class Query:
     kind: str
 
 
+# The competency questions of queries/ in the mix, each with its parameters bound to an entity of the first
+# synthetic article (`treatykg generate --seed 1`), so every size answers with rows. IRIs are relative to the
+# synthetic base.
+DERIVED: dict[str, dict[str, str]] = {
+    "cq-agent-involvement": {"agent": "id/organization/steppe-defence-league"},
+    "cq-events-before": {"event": "id/event/a000001-3-withdrawal"},
+    "cq-hypothetical-events": {},
+    "cq-linkages": {},
+    "cq-speaker-statements": {"speaker": "id/organization/steppe-defence-league"},
+    "cq-supporting-sentence": {"fact": "id/event/a000001-3-withdrawal"},
+    "cq-treaties-left": {"state": "id/state/eskastan"},
+    "cq-treaty-aims": {"treaty": "id/treaty/doreleth-treaty-on-naval-arms-limitation"},
+    "cq-treaty-history": {"treaty": "id/treaty/doreleth-treaty-on-naval-arms-limitation"},
+    "cq-withdrawal-reason": {"state": "id/state/eskastan"},
+}
+# The article's IRIs (things, sources, graphs), not the ontology's terms, which the synthetic data shares.
+_ARTICLE_IRI = re.compile(re.escape(BASE) + "(?!ontology)")
+
+
+def derive_query(query: PreparedQuery, bindings: dict[str, str], base: str = SYNTHETIC_BASE) -> str:
+    """The text of a prepared query for data under `base`: IRIs rebased, each parameter bound to its IRI.
+
+    The header goes (the parameters' defaults name the article's entities); a parameter is bound by a
+    VALUES row at the head of the WHERE group and left out of the projection, where it would be constant.
+    Every engine of the mix gets this one text: none of them takes bindings beside it over HTTP.
+    """
+    terms = query.bind({name: base + iri for name, iri in bindings.items()})
+    lines = [_ARTICLE_IRI.sub(base, line) for line in query.text.splitlines() if not line.startswith("#+")]
+    select = next(index for index, line in enumerate(lines) if line.startswith("SELECT"))
+    if not lines[select].endswith("WHERE {"):
+        raise ValueError(f"{query.name}: the SELECT line does not open the WHERE group")
+    for variable, term in terms.items():
+        lines[select] = re.sub(rf" {re.escape(str(variable))}\b", "", lines[select], count=1)
+        lines.insert(select + 1, f"  VALUES {variable} {{ {term} }}")
+    return "\n".join(lines) + "\n"
+
+
 def load_mix(names: Iterable[str] | None = None, folder: Path = QUERIES) -> list[Query]:
-    """The queries of bench/queries (or those named), in name order."""
+    """The mix (or the queries of it named), in name order: DERIVED from queries/, the rest from `folder`."""
+    from treatykg.graph.query.prepared import load_query
+
     mix = []
+    for name, bindings in DERIVED.items():
+        prepared = load_query(name)
+        mix.append(Query(name, derive_query(prepared, bindings), prepared.summary, "competency"))
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
         meta = dict(re.findall(r"^#\+\s*(\w+)\s*:\s*(.*)$", text, flags=re.MULTILINE))
         mix.append(Query(path.stem, text, meta.get("summary", ""), meta.get("kind", "")))
+    mix.sort(key=lambda query: query.name)
     if names:
         wanted = list(names)
         known = {query.name for query in mix}
         unknown = [name for name in wanted if name not in known]
         if unknown:
-            raise SystemExit(f"no such queries in {folder}: {', '.join(unknown)}")
+            raise SystemExit(f"no such queries in the mix: {', '.join(unknown)}")
         mix = [query for query in mix if query.name in wanted]
     return mix
 
@@ -161,40 +202,6 @@ def rdflib_answer(result) -> list[tuple]:
 # -- memory ------------------------------------------------------------------------------------------------
 
 
-def process_tree(root: int) -> list[int]:
-    """`root` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry))
-    tree, pending = [], [root]
-    while pending:
-        pid = pending.pop()
-        tree.append(pid)
-        pending += children.get(pid, [])
-    return tree
-
-
-def pss_bytes(root: int) -> tuple[int, int]:
-    """Sum of PSS over `root` and its descendants, in bytes, and how many processes that is."""
-    total = count = 0
-    for pid in process_tree(root):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as stream:
-                for line in stream:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        count += 1
-                        break
-        except OSError:
-            pass  # a worker that just exited
-    return total, count
-
-
 class MemorySampler:
     """Samples the PSS of process trees in a thread; peak per tree, overall and per phase."""
 
@@ -224,6 +231,8 @@ class MemorySampler:
     def sample(self) -> None:
         with self._lock:
             roots = dict(self.roots)
+        from treatykg.server.harness import pss_bytes
+
         for name, pid in roots.items():
             total, count = pss_bytes(pid)
             with self._lock:
@@ -246,129 +255,13 @@ class MemorySampler:
         self._thread.join()
 
 
-# -- servers -----------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the server binds it a moment later)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """A server process on loopback and the path its SPARQL queries go to."""
-
-    name = ""
-    query_path = ""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
-        self.host, self.port = "127.0.0.1", 0
-        self.started_seconds = 0.0
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it lingers; always reaped."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-
-class TreatyKGServer(Server):
-    """`treatykg serve` on a free port, its log in a file."""
-
-    name, query_path = "treatykg", "/sparql"
-
-    def __init__(self, store: Path, log: Path, timeout: float) -> None:
-        super().__init__()
-        started = time.perf_counter()
-        self.log = log
-        with log.open("w") as stream:
-            self.process = subprocess.Popen(
-                [
-                    bin_path("treatykg"),
-                    "serve",
-                    "--store",
-                    str(store),
-                    "--port",
-                    "0",
-                    "--query-timeout",
-                    str(timeout),
-                    "--row-limit",
-                    str(ROW_LIMIT),
-                ],
-                stdout=stream,
-                stderr=stream,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            found = re.search(r" at http://([\d.]+):(\d+)/sparql", log.read_text(errors="replace"))
-            if found:
-                self.host, self.port = found.group(1), int(found.group(2))
-                self.started_seconds = time.perf_counter() - started
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"treatykg serve did not start; see {log}")
-
-
-class OxigraphServer(Server):
-    """`oxigraph serve` with the union default graph on a free port."""
-
-    name, query_path = "oxigraph", "/query"
-
-    def __init__(self, location: Path, log: Path, timeout: float) -> None:
-        super().__init__()
-        started = time.perf_counter()
-        self.port = free_port()
-        with log.open("w") as stream:
-            self.process = subprocess.Popen(
-                [
-                    bin_path("oxigraph"),
-                    "serve",
-                    "--location",
-                    str(location),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    "--union-default-graph",
-                    "--timeout-s",
-                    str(int(timeout)),
-                ],
-                stdout=stream,
-                stderr=stream,
-                start_new_session=True,
-            )
-        client = Client(self)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with contextlib.suppress(OSError):
-                if client.query("ASK {}")[0] == 200:
-                    self.started_seconds = time.perf_counter() - started
-                    client.close()
-                    return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"oxigraph serve did not start; see {log}")
+# -- clients -----------------------------------------------------------------------------------------------
 
 
 class Client:
     """One HTTP client with a persistent connection (what a SPARQL client library keeps)."""
 
-    def __init__(self, server: Server, timeout: float = 900) -> None:
+    def __init__(self, server: ServerProcess, timeout: float = 900) -> None:
         self.server = server
         self.timeout = timeout
         self.connection: http.client.HTTPConnection | None = None
@@ -448,7 +341,7 @@ def orders(mix: list[Query], passes: int, seed: int) -> list[list[Query]]:
     return result
 
 
-def interleaved_single_client(servers: list[Server], mix: list[Query], passes: int, seed: int) -> dict:
+def interleaved_single_client(servers: list[ServerProcess], mix: list[Query], passes: int, seed: int) -> dict:
     """1 client per server, the servers taking turns query by query: {server: level}."""
     clients = {server.name: Client(server) for server in servers}
     samples = {server.name: {query.name: [] for query in mix} for server in servers}
@@ -470,7 +363,7 @@ def interleaved_single_client(servers: list[Server], mix: list[Query], passes: i
     }
 
 
-def concurrent_clients(server: Server, mix: list[Query], clients: int, passes: int, seed: int) -> dict:
+def concurrent_clients(server: ServerProcess, mix: list[Query], clients: int, passes: int, seed: int) -> dict:
     """`clients` clients at once, each running ceil(passes / clients) shuffled passes over the mix."""
     each = max(1, math.ceil(passes / clients))
     samples: dict[str, list[float]] = {query.name: [] for query in mix}
@@ -729,11 +622,13 @@ def run_child(command: list[str], log: Path) -> tuple[int, str, int, float]:
 
 def generate_and_build(size: int, seed: int, work: Path, log: Callable[[str], None]) -> tuple[dict, Path]:
     """Generate the data, build the store: the build's report and the store's path."""
+    from treatykg.server.harness import installed
+
     data = work / f"synthetic-{size}.nt"
     started = time.perf_counter()
     with data.open("wb") as stream:
         subprocess.run(
-            [bin_path("treatykg"), "generate", "--triples", str(size), "--seed", str(seed)],
+            [installed("treatykg"), "generate", "--triples", str(size), "--seed", str(seed)],
             stdout=stream,
             check=True,
         )
@@ -827,6 +722,8 @@ def compare_answers(mix: list[Query], answers: dict[str, dict[str, list | None]]
 
 def measure_size(size: int, work: Path, settings: Settings) -> Outcome:
     """Generate, build and serve one size; everything measured for it."""
+    from treatykg.server.harness import OxigraphServe, TreatyKGServe
+
     log, mix = settings.log, load_mix(settings.queries)
     log(f"== {size:,} triples")
     build, store = generate_and_build(size, settings.seed, work, log)
@@ -838,10 +735,16 @@ def measure_size(size: int, work: Path, settings: Settings) -> Outcome:
     answers: dict[str, dict[str, list | None]] = {path: {} for path in PATHS}
     with (
         MemorySampler(settings.interval) as memory,
-        TreatyKGServer(store, work / "treatykg.log", settings.timeout) as treatykg,
-        OxigraphServer(copy, work / "oxigraph.log", settings.timeout) as oxigraph,
+        TreatyKGServe(
+            store,
+            *("--query-timeout", str(settings.timeout), "--row-limit", str(ROW_LIMIT)),
+            log=work / "treatykg.log",
+        ) as treatykg,
+        OxigraphServe(
+            copy, timeout_s=int(settings.timeout), union_default_graph=True, log=work / "oxigraph.log"
+        ) as oxigraph,
     ):
-        servers: list[Server] = [treatykg, oxigraph]
+        servers: list[ServerProcess] = [treatykg, oxigraph]
         for server in servers:
             memory.watch(server.name, server.process.pid)
             outcome.paths[server.name] = {
@@ -1207,7 +1110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", default="1,4,8", help="concurrent clients per level, comma-separated")
     parser.add_argument("--passes", type=int, default=5, help="passes over the mix at 1 client (and in all)")
-    parser.add_argument("--queries", help="only these queries of bench/queries (names, comma-separated)")
+    parser.add_argument("--queries", help="only these queries of the mix (names, comma-separated)")
     parser.add_argument("--timeout", type=float, default=600.0, help="both servers' query deadline (s)")
     parser.add_argument("--rdflib-budget", type=float, default=300.0, help="rdflib's time per size (s)")
     parser.add_argument("--rdflib-query-budget", type=float, default=30.0, help="rdflib's time per query (s)")

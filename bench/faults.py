@@ -15,9 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from durability_support import TREATYKG, seed_store, stream_and_kill, verify
+from treatykg.server.harness import installed, seed_store, stream_and_kill, verify
 
 
 def main() -> int:
@@ -32,7 +30,9 @@ def main() -> int:
     started = time.monotonic()
     kills = stream_and_kill(store, args.kills, args.seed, acknowledged, budget=args.kills * 30)
     problems = verify(store, acknowledged)
-    check = subprocess.run([TREATYKG, "check", "--store", str(store)], capture_output=True, text=True)
+    check = subprocess.run(
+        [installed("treatykg"), "check", "--store", str(store)], capture_output=True, text=True
+    )
     print(
         f"{kills} kills in {time.monotonic() - started:.0f} s, {len(acknowledged)} acknowledged writes, "
         f"{len(problems)} problems; treatykg check exit {check.returncode}"

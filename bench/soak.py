@@ -9,12 +9,9 @@ server, the read view and the query workers) and reports p50/p99 latency. Loopba
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,8 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-# bench/ is this script's folder, so on sys.path: one PSS reader for the soak and the endpoint benchmark.
-from endpoint import pss_bytes
+from treatykg.server.harness import TreatyKGServe, http_request, pss_bytes
 
 TOKEN = "soak-token"  # noqa: S105 - the scratch server's own token
 READS = [
@@ -41,46 +37,11 @@ def pss_kib(root: int) -> int:
     return pss_bytes(root)[0] // 1024
 
 
-def start_server(store: Path, port_file: Path) -> tuple[subprocess.Popen, str]:
-    """`treatykg serve` on a free loopback port; its URL once it answers."""
-    log = open(store.parent / "server.log", "w")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("treatykg")),
-            "serve",
-            "--port",
-            "0",
-            "--store",
-            str(store),
-            "--update-token",
-            TOKEN,
-        ],
-        stderr=subprocess.PIPE,
-        stdout=log,
-        text=True,
-        start_new_session=True,
-    )
-    for line in process.stderr:
-        log.write(line)
-        if "serving " in line and " at http://" in line:
-            url = line.split(" at ")[1].split("/sparql")[0]
-            threading.Thread(target=lambda: [log.write(rest) for rest in process.stderr], daemon=True).start()
-            return process, url
-    raise RuntimeError("the server did not start; see server.log")
-
-
 def request(url: str, method: str, path: str, body: str | None = None, headers: dict | None = None):
     """One HTTP request; (status, seconds)."""
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=120)
     started = time.perf_counter()
-    try:
-        connection.request(method, path, body=body.encode() if body else None, headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        return response.status, time.perf_counter() - started
-    finally:
-        connection.close()
+    reply = http_request(url, method, path, body, headers, timeout=120)
+    return reply.status, time.perf_counter() - started
 
 
 def client(
@@ -130,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="treatykg-soak-"))
-    process, url = start_server(scratch / "store", scratch / "port")
+    # The server's log beside its store; it stops when the run ends (reported as server_exit -9 if only
+    # SIGKILL stopped it).
+    server = TreatyKGServe(scratch / "store", "--update-token", TOKEN, log=scratch / "server.log")
+    process, url = server.process, server.url
     results: list = []
     lock = threading.Lock()
     samples: list[tuple[float, int]] = []
@@ -145,12 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     while any(thread.is_alive() for thread in threads):
         samples.append((time.monotonic() - started, pss_kib(process.pid)))
         time.sleep(5)
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=120)
-    except subprocess.TimeoutExpired:
-        process.kill()  # reported as server_exit -9: it did not stop on SIGTERM
-        process.wait()
+    server.stop(grace=120)
     latencies = sorted(seconds for _, _, seconds, _ in results)
     after_first = [kib for t, kib in samples if t >= 60] or [samples[-1][1]]
     report = {

@@ -2,59 +2,17 @@
 
 from __future__ import annotations
 
-import http.client
 import http.server
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import waitress
 
 from treatykg.server.app import close_app, create_app
+from treatykg.server.harness import Reply, http_request
 
 TOKEN = "test-token"  # noqa: S105 - the scratch server's own token
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@dataclass
-class Reply:
-    """An HTTP response, read whole."""
-
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        """The body as UTF-8 text."""
-        return self.body.decode("utf-8")
-
-    @property
-    def media_type(self) -> str:
-        """The Content-Type without parameters."""
-        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-
-
-def http_request(
-    base_url: str,
-    method: str,
-    path: str,
-    body: bytes | str | None = None,
-    headers: dict | None = None,
-    timeout: float = 60,
-) -> Reply:
-    """Send exactly this request (http.client adds no Content-Type of its own) and read the reply."""
-    parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        connection.request(
-            method, path, body=body.encode("utf-8") if isinstance(body, str) else body, headers=headers or {}
-        )
-        response = connection.getresponse()
-        return Reply(response.status, response.headers, response.read())
-    finally:
-        connection.close()
 
 
 class LiveServer:

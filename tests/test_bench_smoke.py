@@ -1,20 +1,63 @@
 """The endpoint benchmark's machinery at a tiny size: every path answers, they agree, the report is whole.
 
 The benchmark itself (bench/endpoint.py, 10k to 1M triples) is a command, never a test; this runs it on 2k
-triples, 2 queries, 1 client and one pass, in seconds.
+triples, 2 queries, 1 client and one pass, in seconds. The mix's competency questions are derived from
+queries/; the derivation is checked against the hand-edited copies it replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+
+from treatykg.core.iris import SYNTHETIC_BASE
+from treatykg.graph.query.prepared import load_query, parse_query
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "endpoint.py"
 QUERIES = ["cq-treaties-left", "an-treaty-exits"]
+# SHA-256 of each text (its `#+` header left out) as bench/queries/ held it, a hand-edited copy of queries/.
+COPIES = {
+    "cq-agent-involvement": "f70814887d8bd3971c6bf82b1fec3be20e5510f47f7c009765740d2297adf60e",
+    "cq-events-before": "aa25442ad1c623434f4c77abfc06f8f08bb908903db03d933f9dd99b1936b9d8",
+    "cq-hypothetical-events": "7b8bb55b8d8ef265fc06d42da350515025d462cff33647d1158510a5c153c3e3",
+    "cq-linkages": "98b3e59b401a7d6e41c9644cb1e2e08efc5ea0dfc62c757efca27519bbb3e411",
+    "cq-speaker-statements": "e8cd48e0348b8a043d93e33a60613cb4546943bb32a682855553eaa117829910",
+    "cq-supporting-sentence": "cd7caad2c404dd803811122d4b55a4e2cb0a5559a8eca9561612ab671a26d2f6",
+    "cq-treaties-left": "20cc876ca61e41b41f0a4790de606269f87e77a29fd08540f3f0e2dbd33d3458",
+    "cq-treaty-aims": "5cfd0906c191d618a4448b4a0de0cf5f9c56921b56f8a40e1c50296f7d8a2b99",
+    "cq-treaty-history": "c38b4db732dd2f845d693e0426d883b87bd2a2dac15b4508704971d34fbef9c9",
+    "cq-withdrawal-reason": "c697f4367f6ed040538e7ce136512ebd97aa6ddd136e51fbdeffaa883db8d388",
+}
+# The copies that wrote the entity's IRI where the variable stood, rather than a VALUES row.
+INLINED = {
+    "cq-agent-involvement",
+    "cq-events-before",
+    "cq-speaker-statements",
+    "cq-supporting-sentence",
+    "cq-treaties-left",
+    "cq-withdrawal-reason",
+}
+# The mix before its competency questions were derived: bench/queries/*.rq, by name.
+MIX = {
+    *COPIES,
+    "cq-accusations",
+    "cq-attributed-events",
+    "cq-reactions",
+    "an-alliance-members",
+    "an-class-partition",
+    "an-label-search",
+    "an-provenance-per-source",
+    "an-speakers",
+    "an-treaty-acts-by-year",
+    "an-treaty-exits",
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +68,59 @@ def endpoint():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
+
+
+def _inlined(text: str, bindings: dict[str, str]) -> str:
+    """The text with each bound parameter's VALUES row gone and its IRI written where the variable stood."""
+    for name, iri in bindings.items():
+        term = f"<{SYNTHETIC_BASE}{iri}>"
+        text = text.replace(f"  VALUES ?{name} {{ {term} }}\n", "")
+        text = re.sub(rf"\?{name}\b", term, text)
+    return text
+
+
+def test_derived_queries_are_the_copies_they_replace(endpoint) -> None:
+    """Each derived competency question is the text its copy held (up to how the copy wrote the binding)."""
+    assert set(endpoint.DERIVED) == set(COPIES)
+    for name, bindings in endpoint.DERIVED.items():
+        text = endpoint.derive_query(load_query(name), bindings)
+        if name in INLINED:
+            text = _inlined(text, bindings)
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == COPIES[name], name
+
+
+def test_the_mix_keeps_its_queries_and_each_parses(endpoint) -> None:
+    """The same names as before, none both derived and a file; every text is SPARQL Oxigraph accepts."""
+    mix = endpoint.load_mix()
+    assert [query.name for query in mix] == sorted(MIX)
+    assert not set(endpoint.DERIVED) & {path.stem for path in endpoint.QUERIES.glob("*.rq")}
+    for query in mix:
+        assert query.summary, query.name
+        assert query.kind in ("competency", "analytical"), query.name
+        ox.Store().query(query.text)
+
+
+def test_derivation_rebases_the_articles_iris_not_the_ontologys(endpoint) -> None:
+    """Things, sources and graphs move to the synthetic base; ontology terms stay; a binding is checked."""
+    query = parse_query(
+        "#+ param: x iri https://w3id.org/treatykg/id/state/russia\n"
+        "PREFIX tkg: <https://w3id.org/treatykg/ontology#>\n"
+        "SELECT ?x ?y WHERE {\n"
+        "  GRAPH <https://w3id.org/treatykg/graph/inferred> "
+        "{ ?x tkg:agentIn <https://w3id.org/treatykg/id/y> }\n"
+        "}\n",
+        "example",
+    )
+    assert endpoint.derive_query(query, {"x": "id/state/eskastan"}) == (
+        "PREFIX tkg: <https://w3id.org/treatykg/ontology#>\n"
+        "SELECT ?y WHERE {\n"
+        f"  VALUES ?x {{ <{SYNTHETIC_BASE}id/state/eskastan> }}\n"
+        f"  GRAPH <{SYNTHETIC_BASE}graph/inferred> "
+        f"{{ ?x tkg:agentIn <{SYNTHETIC_BASE}id/y> }}\n"
+        "}\n"
+    )
+    with pytest.raises(ValueError, match="not a valid iri"):
+        endpoint.derive_query(query, {"x": "id/state/not an iri"})
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +134,7 @@ def report(endpoint, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Pa
     return json.loads((out / "endpoint.json").read_text()), out
 
 
+@pytest.mark.slow
 def test_the_three_paths_agree_on_every_query(report) -> None:
     """Each query answered by all three paths, with rows, and the same rows as sets."""
     document, _ = report
@@ -51,6 +148,7 @@ def test_the_three_paths_agree_on_every_query(report) -> None:
         assert rows["treatykg"] == rows["oxigraph"] == rows["rdflib"] > 0
 
 
+@pytest.mark.slow
 def test_the_report_has_build_steps_latencies_memory_and_the_ratio(report) -> None:
     """Build time per step, store size, peak RSS; p50/p95 and throughput per path; PSS; the ratio."""
     document, out = report
@@ -80,6 +178,7 @@ def test_the_report_has_build_steps_latencies_memory_and_the_ratio(report) -> No
     assert "| 2,000 | treatykg | 1 |" in (out / "endpoint.md").read_text()
 
 
+@pytest.mark.slow
 def test_the_plot_is_written(report) -> None:
     """A PNG, when matplotlib (the bench extra) is installed."""
     pytest.importorskip("matplotlib")

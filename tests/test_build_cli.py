@@ -18,6 +18,8 @@ from treatykg.core.progress import Progress
 from treatykg.graph.build import fast as fastbuild
 from treatykg.graph.store.embedded import open_store, read_version, record_commit
 
+pytestmark = pytest.mark.slow
+
 EX = "http://example.org/"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 TINY = FIXTURES / "tiny-article.ttl"

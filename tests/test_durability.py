@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
-from durability_support import TOKEN, TREATYKG, Served, seed_store, stream_and_kill, verify, write_text
+import pytest
 
 from treatykg.graph.store.embedded import (
     PENDING_FILE,
@@ -20,8 +20,22 @@ from treatykg.graph.store.embedded import (
     record_commit,
     write_pending,
 )
+from treatykg.server.harness import (
+    FAULT_TOKEN,
+    TreatyKGServe,
+    http_request,
+    installed,
+    seed_store,
+    stream_and_kill,
+    verify,
+    write_text,
+)
 from treatykg.server.writes import commit
 
+pytestmark = pytest.mark.slow
+
+TOKEN = FAULT_TOKEN
+TREATYKG = installed("treatykg")
 KILLS = 12  # the suite's budget; bench/faults.py runs more
 BUDGET_SECONDS = 75
 
@@ -105,9 +119,9 @@ def test_backup_and_restore_round_trip_while_serving_and_not(tmp_path: Path) -> 
     """
     store = tmp_path / "store"
     seed_store(store)
-    served = Served(store)
+    served = TreatyKGServe(store, "--update-token", TOKEN)
     try:
-        assert served.update(write_text(1)).status == 204
+        assert served.update(write_text(1), TOKEN).status == 204
         backup = tmp_path / "backup"
         run = subprocess.run(
             [TREATYKG, "backup", str(backup), "--store", str(store), "--token", TOKEN],
@@ -116,7 +130,7 @@ def test_backup_and_restore_round_trip_while_serving_and_not(tmp_path: Path) -> 
             timeout=120,
         )
         assert run.returncode == 0, run.stderr
-        assert served.update(write_text(2)).status == 204
+        assert served.update(write_text(2), TOKEN).status == 204
         before = read_version(store).version
         run = subprocess.run(
             [TREATYKG, "restore", str(backup), "--store", str(store), "--token", TOKEN],
@@ -126,11 +140,9 @@ def test_backup_and_restore_round_trip_while_serving_and_not(tmp_path: Path) -> 
         )
         assert run.returncode == 0, run.stderr
         ask = "ASK { GRAPH <http://e/a> { <http://e/w2> ?p ?o } }"
-        reply = served.update("INSERT DATA { <http://e/after> <http://e/p> 1 }")
+        reply = served.update("INSERT DATA { <http://e/after> <http://e/p> 1 }", TOKEN)
         assert reply.status == 204
         from urllib.parse import quote
-
-        from server_harness import http_request
 
         answer = http_request(
             served.url, "GET", f"/sparql?query={quote(ask)}", headers={"Accept": "application/json"}
@@ -160,11 +172,11 @@ def test_sigterm_finishes_the_write_in_progress(tmp_path: Path) -> None:
             + " }"
         )
         record_commit(handle)
-    served = Served(store)
+    served = TreatyKGServe(store, "--update-token", TOKEN)
     replies = []
     thread = threading.Thread(
         target=lambda: replies.append(
-            served.update("INSERT { ?s <http://e/seen> true } WHERE { ?s <http://e/p> ?o }")
+            served.update("INSERT { ?s <http://e/seen> true } WHERE { ?s <http://e/p> ?o }", TOKEN)
         )
     )
     thread.start()

@@ -17,6 +17,8 @@ from treatykg.core import resources
 from treatykg.core.iris import DATASET, INFERRED_GRAPH, ONTOLOGY_GRAPH, SPARQL_ENDPOINT
 from treatykg.graph.store.embedded import open_store, read_version
 
+pytestmark = pytest.mark.slow
+
 FORMATS = {  # extension -> (pyoxigraph format, rdflib format, keeps graph names)
     "ttl": (ox.RdfFormat.TURTLE, "turtle", False),
     "nt": (ox.RdfFormat.N_TRIPLES, "nt", False),

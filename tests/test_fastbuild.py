@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from oxigraph_harness import OxigraphServer
 from pipeline_support import FIXTURES, canonical, run, store_quads, store_state
 
 from treatykg.cli.build import AUTO_FAST_BYTES, choose_engine
@@ -29,6 +28,9 @@ from treatykg.graph.store.embedded import (
     read_version,
 )
 from treatykg.graph.synthetic.generate import Generator, write_ntriples
+from treatykg.server.harness import OxigraphServe
+
+pytestmark = pytest.mark.slow
 
 TREATYKG = Path(sys.executable).with_name("treatykg")  # the installed console script
 TINY = FIXTURES / "tiny-article.ttl"
@@ -219,7 +221,7 @@ def test_a_failed_fill_leaves_no_trace(capsys, tmp_path, monkeypatch):
 
 def test_the_fast_engine_pushes_the_same_quads_to_a_remote_store(capsys, tmp_path):
     assert run(capsys, "build", "--engine", "reference", "--store", tmp_path / "reference").code == 0
-    with OxigraphServer(tmp_path / "remote") as server:
+    with OxigraphServe(tmp_path / "remote") as server:
         result = run(capsys, "build", "--engine", "fast", "--store", server.store)
         assert result.code == 0, result.err
         assert canonical(server.quads()) == canonical(store_quads(tmp_path / "reference"))

@@ -57,6 +57,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "data", "base"), CASES)
 @pytest.mark.parametrize("entailed", [False, True], ids=["asserted", "asserted+inferred"])
 def test_same_results_as_pyshacl(request, name: str, data: ox.NamedNode, base: str, entailed: bool) -> None:
@@ -69,6 +70,7 @@ def test_same_results_as_pyshacl(request, name: str, data: ox.NamedNode, base: s
     assert {key(r): r.message for r in fast.results} == {key(r): r.message for r in reference.results}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "data", "base"), CASES)
 def test_same_results_as_the_builds_two_validations(
     request, name: str, data: ox.NamedNode, base: str
@@ -131,6 +133,7 @@ def test_checks_are_compiled_from_the_shapes_graph() -> None:
         compile_shapes(shapes)
 
 
+@pytest.mark.slow
 def test_known_divergence_incomparable_bounds() -> None:
     """An ill-typed date-time can't be compared: SHACL (and the store) report it under sh:lessThanOrEquals;
     pySHACL falls back to rdflib's ordering and doesn't. Both report its sh:datatype violation."""

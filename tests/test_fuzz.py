@@ -14,6 +14,8 @@ from server_harness import AUTH, LiveServer
 
 from treatykg.graph.store.check import check_store
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("TREATYKG_FUZZ_EXAMPLES", "40"))
 DEADLINE = 3.0
 FUZZ = settings(

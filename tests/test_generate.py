@@ -148,6 +148,7 @@ def test_the_shape_of_the_seed_article(graph: Graph) -> None:
     )
 
 
+@pytest.mark.slow
 def test_conforms_to_the_shapes_for_the_synthetic_base(graph: Graph) -> None:
     report = validate(graph, SYNTHETIC_BASE)
     assert report.conforms, report.describe()

@@ -107,6 +107,7 @@ def test_a_body_over_the_cap_is_413_without_reading_it(server: LiveServer) -> No
     assert b" 413 " in reply.split(b"\r\n")[0]
 
 
+@pytest.mark.slow
 def test_pathological_sparql_is_bounded_and_the_server_keeps_answering(server: LiveServer) -> None:
     """Deep nesting, a huge VALUES, a catastrophic regex: each ends (4xx or 503) within the deadline."""
     deep = "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000
@@ -129,6 +130,7 @@ def test_pathological_sparql_is_bounded_and_the_server_keeps_answering(server: L
     assert get(server, "ASK {}").status == 200
 
 
+@pytest.mark.slow
 def test_concurrency_cap_answers_429_with_retry_after(server: LiveServer) -> None:
     """Beyond MAX_QUERIES in progress: 429 and Retry-After; the others are served."""
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?q ?r ?t }"

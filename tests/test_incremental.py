@@ -55,6 +55,7 @@ def same_graphs(one: ox.Store, other: ox.Store) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_adding_articles_equals_rebuilding_with_them(data) -> None:
     base, first, second = data
     incremental = built(base)

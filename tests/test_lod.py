@@ -38,6 +38,7 @@ def fetch_all(client, requests):
         return list(pool.map(lambda request: client.get(request[0], headers=request[1]), requests))
 
 
+@pytest.mark.slow
 def test_every_subject_has_a_page_with_its_label(found, client):
     resources = sorted(iri for iri in found if kind(iri) == "resource")
     assert len(resources) > 150
@@ -270,6 +271,7 @@ def test_ontology_documents(client):
     assert client.get("/ontology/1999-01-01", headers=TURTLE).status_code == 404
 
 
+@pytest.mark.java
 def test_ontology_rdfxml_loads_in_the_owl_api(client, owltool, tmp_path):
     from owlapi_harness import owlapi_check
 

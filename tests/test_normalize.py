@@ -89,6 +89,7 @@ def test_only_turtle_is_rewritten(capsys, tmp_path):
     assert path.read_bytes() == before
 
 
+@pytest.mark.java
 def test_the_owl_api_opens_the_normalized_ontology_clean(capsys, owltool, ontology_copy):
     before = owlapi_check(ontology_copy)
     run(capsys, "normalize", ontology_copy)
@@ -102,6 +103,7 @@ def test_the_owl_api_opens_the_normalized_ontology_clean(capsys, owltool, ontolo
     )
 
 
+@pytest.mark.java
 def test_the_owl_api_opens_the_normalized_data_file_with_its_import(capsys, owltool, tmp_path):
     # The editors' layout, copied: graph/data/ imports ../../ontology/ through its Protégé catalog.
     for folder, copy in ((resources.ontology_dir(), "ontology"), (resources.data_dir(), "graph/data")):

@@ -21,6 +21,8 @@ from owlapi_harness import (
     owlapi_save,
 )
 
+pytestmark = pytest.mark.java
+
 PREFIXES = """\
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .

@@ -168,6 +168,7 @@ def test_prepared_query_in_the_ui(client):
     assert "/queries/cq-treaties-left?format=tsv" in result
 
 
+@pytest.mark.slow
 def test_labels_written_by_clients_are_escaped(client):
     label = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     update = (

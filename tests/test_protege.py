@@ -10,6 +10,8 @@ from treatykg.core import resources
 
 from owlapi_harness import dl_consistent, owlapi_check
 
+pytestmark = pytest.mark.java
+
 ONTOLOGY_IRI = "https://w3id.org/treatykg/ontology"
 
 

@@ -28,6 +28,8 @@ from treatykg.graph.rdf.load import load
 
 from owlapi_harness import owlapi_save
 
+pytestmark = pytest.mark.java
+
 DECLARATION_TYPES = {
     ns.OWL.NamedIndividual,
     ns.OWL.Class,

@@ -161,6 +161,7 @@ def test_list_shows_every_prepared_query(capsys):
     assert names == [query.name for query in list_queries()]
 
 
+@pytest.mark.slow
 def test_every_prepared_query_runs_against_the_article(capsys, tmp_path):
     store = copy_store(article_store(), tmp_path / "store")
     for query in list_queries():

@@ -11,6 +11,8 @@ from server_harness import LiveServer
 from treatykg.server.query.engine import READ_VIEW_DIR
 from treatykg.server.query.messages import QueryJob
 
+pytestmark = pytest.mark.slow
+
 ASK = QueryJob("ASK { ?s ?p ?o }", {"boolean": ("json", "application/json")}, row_limit=1)
 WORKERS = 2
 

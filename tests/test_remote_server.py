@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from oxigraph_harness import OxigraphServer
 from rdflib import Graph
 from server_harness import AUTH, Canary, LiveServer
 
@@ -18,6 +17,9 @@ from treatykg.cli.main import main
 from treatykg.core.iris import ONTOLOGY_GRAPH
 from treatykg.graph.store.remote import META_GRAPH, RemoteStore
 from treatykg.graph.store.remote_client import resolve
+from treatykg.server.harness import OxigraphServe
+
+pytestmark = pytest.mark.slow
 
 NUMBERS = "http://example.org/numbers"
 RUSSIA = "https://w3id.org/treatykg/id/state/russia"
@@ -34,7 +36,7 @@ ROW_LIMIT = 5
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory):
     """An Oxigraph server holding the built article and 100 numbers in a graph of their own."""
-    with OxigraphServer(tmp_path_factory.mktemp("served-oxigraph"), timeout_s=3) as server:
+    with OxigraphServe(tmp_path_factory.mktemp("served-oxigraph"), timeout_s=3) as server:
         assert main(["build", "--store", server.store]) == 0
         numbers = " ".join(f"<http://example.org/n{i}> <http://example.org/p> {i} ." for i in range(100))
         server.update(f"INSERT DATA {{ GRAPH <{NUMBERS}> {{ {numbers} }} }}")

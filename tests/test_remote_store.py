@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from oxigraph_harness import OxigraphServer
 from rdflib import BNode, Dataset, Literal, URIRef
 
 from treatykg.cli.main import main
@@ -18,6 +17,7 @@ from treatykg.graph.query.prepared import list_queries
 from treatykg.graph.store.embedded import open_store, query_union
 from treatykg.graph.store.remote import META_GRAPH, RemoteStore, open_remote, with_values
 from treatykg.graph.store.remote_client import resolve
+from treatykg.server.harness import OxigraphServe
 
 NOTES = "http://example.org/notes"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -34,7 +34,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory):
     """A real Oxigraph server on loopback, built into with `treatykg build --store sparql+http://…`."""
-    with OxigraphServer(tmp_path_factory.mktemp("oxigraph")) as server:
+    with OxigraphServe(tmp_path_factory.mktemp("oxigraph")) as server:
         assert main(["build", "--store", server.store]) == 0
         yield server
 
@@ -46,6 +46,7 @@ def canonical(quads) -> set[ox.Quad]:
     return set(dataset)
 
 
+@pytest.mark.slow
 def test_build_pushes_exactly_the_store_quads(embedded, oxigraph) -> None:
     """The remote holds exactly the embedded store's quads, plus the one-triple version record."""
     assert canonical(oxigraph.quads()) == canonical(embedded.quads_for_pattern(None, None, None))
@@ -60,6 +61,7 @@ def test_build_pushes_exactly_the_store_quads(embedded, oxigraph) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_second_build_keeps_a_graph_written_over_http(embedded, oxigraph) -> None:
     """A graph another client PUT into the remote survives the rebuild; the build's graphs are replaced."""
     oxigraph.put_graph(NOTES, "<http://example.org/a> <http://example.org/says> 'kept' .")
@@ -80,15 +82,17 @@ def test_a_second_build_keeps_a_graph_written_over_http(embedded, oxigraph) -> N
     oxigraph.update(f"DROP GRAPH <{NOTES}>")
 
 
+@pytest.mark.slow
 def test_a_push_too_large_for_one_update_is_staged(embedded, tmp_path: Path) -> None:
     """Past the one-request limit the push drops, then POSTs N-Quads: the same quads arrive."""
-    with OxigraphServer(tmp_path / "staged") as server:
+    with OxigraphServe(tmp_path / "staged") as server:
         with open_remote(server.store, {"max_update_bytes": 10_000}) as handle:
             build(handle, load_inputs(), reasoned=True)
         assert canonical(server.quads()) == canonical(embedded.quads_for_pattern(None, None, None))
         assert RemoteStore(resolve(server.store)).version().version == 1
 
 
+@pytest.mark.slow
 def test_query_and_export_work_on_the_remote(embedded, oxigraph, tmp_path: Path, capsys) -> None:
     """`treatykg query` runs on the remote; `treatykg export` writes the bytes the embedded store gives."""
     assert main(["query", "cq-treaties-left", "--format", "csv", "--store", oxigraph.store]) == 0
@@ -145,6 +149,7 @@ def reference(embedded) -> Dataset:
     return dataset
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", list_queries(), ids=lambda query: query.name)
 def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, oxigraph, reference) -> None:
     """Every prepared query with its default parameters: the same answer, as a set, on all three paths."""

@@ -37,12 +37,14 @@ def compare(store: ox.Store) -> tuple[set, set]:
     return reference, fast_inferred(store)
 
 
+@pytest.mark.slow
 def test_same_inferences_as_owlrl_on_the_article() -> None:
     reference, fast = compare(article_store())
     assert len(reference) > 1000
     assert fast == reference
 
 
+@pytest.mark.slow
 def test_same_inferences_as_owlrl_on_the_10k_generated_set() -> None:
     # The one expensive test here: owlrl takes about ten seconds on 10k triples.
     reference, fast = compare(synthetic_store(10_000))

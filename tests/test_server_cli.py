@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,6 +11,9 @@ import pytest
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from treatykg.graph.store.embedded import StoreInUse, open_store
+from treatykg.server.harness import TreatyKGServe, children
+
+pytestmark = pytest.mark.slow
 
 TREATY = "https://w3id.org/treatykg/ontology#Treaty"
 
@@ -25,33 +25,11 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     environ = {**os.environ, "TREATYKG_UPDATE_TOKEN": "cli-token"}
     # The console script, run from the checkout's root as the README's main command is: the checkout's
     # treatykg/ folder must not shadow the installed package, in the server or in its read-view process.
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("treatykg")),
-            "serve",
-            "--port",
-            "0",
-            "--store",
-            str(store),
-        ],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environ,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    lines = []
-    for line in process.stderr:
-        lines.append(line)
-        match = re.search(r"at (http://127\.0\.0\.1:\d+)/sparql", line)
-        if match:
-            break
-    else:
-        process.wait()
-        pytest.fail("treatykg serve did not start:\n" + "".join(lines))
-    yield process, match.group(1), store, lines
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    server = TreatyKGServe(store, env=environ, cwd=Path(__file__).resolve().parents[1])
+    yield server.process, server.url, store, server.lines
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
 
 
 def test_serve_builds_an_empty_store_first(served) -> None:
@@ -85,17 +63,13 @@ def test_the_server_holds_the_store(served) -> None:
 def _zygotes(parent: int) -> list[int]:
     """PIDs of the read-view processes started by `parent`."""
     found = []
-    for entry in os.listdir("/proc"):
+    for pid in children(parent):
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
-        except (OSError, ValueError):
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
             continue
-        if (
-            int(stat[stat.rindex(")") + 2 :].split()[1]) == parent
-            and b"treatykg.server.query.zygote" in cmdline
-        ):
-            found.append(int(entry))
+        if b"treatykg.server.query.zygote" in cmdline:
+            found.append(pid)
     return found
 
 

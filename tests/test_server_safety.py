@@ -4,7 +4,6 @@ a memory limit, and the row cap that says so."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from server_harness import AUTH, Canary, LiveServer
 
+from treatykg.server.harness import children
 from treatykg.server.query.messages import QueryJob
 
 DEADLINE = 2.0
@@ -159,18 +159,8 @@ def test_plain_rdf_xml_with_entities_for_namespaces_is_read(server: LiveServer) 
 
 
 def _children(pid: int, zombies: bool = False) -> set[int]:
-    """PIDs of the live (or, with `zombies`, the defunct) processes whose parent is `pid`, from /proc."""
-    children = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == pid and (fields[0] == "Z") == zombies:
-                children.add(int(entry))
-    return children
+    """PIDs of the live (or, with `zombies`, the defunct) processes whose parent is `pid`."""
+    return {child for child, state in children(pid).items() if (state == "Z") == zombies}
 
 
 def _zombies(pid: int) -> set[int]:
@@ -178,6 +168,7 @@ def _zombies(pid: int) -> set[int]:
     return _children(pid, zombies=True)
 
 
+@pytest.mark.slow
 def test_runaway_query_is_killed_at_the_deadline_while_others_are_served(server: LiveServer) -> None:
     """A cross join is 503 near the 2 s deadline; ASK {} is answered all along; its worker is gone after,
     and the read view keeps no more than its warm workers, none a zombie."""

@@ -566,6 +566,7 @@ def test_shapes_parse_and_use_their_own_namespace(shapes):
     assert all(str(shape).startswith(str(TKGSH)) for shape in named)
 
 
+@pytest.mark.slow
 def test_shapes_are_valid_shacl(shapes):
     shacl_shacl = Graph().parse(SHACL_SHACL, format="turtle")
     conforms, _, text = pyshacl.validate(shapes, shacl_graph=shacl_shacl, inference="none")

@@ -16,6 +16,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from server_harness import LiveServer
 from web_support import private_store
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -21,6 +21,8 @@ from treatykg.server.writes import validated
 from treatykg.server.writes.delta import update_delta
 from treatykg.server.writes.overlay import ox_graph, ox_term
 
+pytestmark = pytest.mark.slow
+
 E = "PREFIX e: <http://e/> "
 SEED = """INSERT DATA { e:a e:p 1 . e:a e:p 2 . e:b e:q e:a . _:x e:p 3 . _:x e:r _:y .
   GRAPH e:g { e:a e:p 1 . e:c e:p "x"@en } GRAPH e:h { e:a e:q e:b } } ; CREATE GRAPH e:empty"""
