@@ -46,3 +46,28 @@ def test_named_resources_sit_in_their_folders():
 @pytest.mark.parametrize("package", ["treatykg.ontology", "treatykg.queries", "treatykg.graph"])
 def test_importlib_resources_resolves_the_installed_packages(package):
     assert files(package).joinpath("x").parent == FOLDERS[package.rpartition(".")[2]]()
+
+
+# The source folders pyproject maps into the package, by their path inside the installed package.
+MAPPED = {"": "treatykg", "graph": "graph", "server": "server", "ontology": "ontology", "queries": "queries"}
+
+
+def tree(folder: Path) -> set[str]:
+    """Every file below `folder` by relative path, bytecode left out."""
+    return {
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@pytest.mark.skipif(EDITABLE, reason="an editable install ships nothing: its package is the source tree")
+def test_the_installed_package_is_exactly_the_source_folders():
+    # Every sub-package and data file reaches the wheel (pyproject lists packages by name), and nothing else.
+    installed = Path(resources.graph_dir()).parent
+    expected = {
+        f"{inside}/{name}" if inside else name
+        for inside, folder in MAPPED.items()
+        for name in tree(SOURCE_ROOT / folder)
+    }
+    assert tree(installed) == expected

@@ -29,12 +29,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from treatykg.core.iris import GRAPH, INFERRED_GRAPH
+from treatykg.core.iris import INFERRED_GRAPH
+from treatykg.core.iris import WORK_PREFIX as WORK
 from treatykg.core.terms import solutions, to_rdflib
 from treatykg.graph.semantics.reason import is_informative
 
 RULES_DIR = Path(__file__).with_name("rules")
-WORK = GRAPH + "work/"
 SCHEMA, CONTROL, ADDED, DEFAULT_COPY = (
     ox.NamedNode(WORK + name) for name in ("schema", "control", "added", "default")
 )

@@ -22,12 +22,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
-from treatykg.core.iris import GRAPH
+from treatykg.core.iris import WORK_PREFIX as WORK
 from treatykg.core.terms import BlankNodeMap, to_ox
 from treatykg.graph.semantics.shapes import message_text, path_text
 
 TEMPLATES = Path(__file__).with_name("constraints")
-WORK = GRAPH + "work/"  # the working graphs, as in graph/semantics/rules.py and the .rq files
 # How a materialised set of class instances lists a member: `?x work:memberOf work:InstanceSet`, a predicate
 # no shape path can name, so the sets stay invisible to every check even in the store's union graph.
 MEMBER = f"<{WORK}memberOf> <{WORK}InstanceSet>"
