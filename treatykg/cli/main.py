@@ -19,6 +19,8 @@ from treatykg.cli.generate import add_generate
 from treatykg.cli.normalize import add_normalize
 from treatykg.cli.query import add_query
 from treatykg.cli.serve import add_serve
+from treatykg.cli.sheet import add_sheet
+from treatykg.cli.source import add_source
 from treatykg.cli.validate import add_validate
 from treatykg.core import resources
 from treatykg.core.errors import EXIT_OK, TreatyKGError
@@ -69,6 +71,8 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_serve,
     add_generate,
     add_admin,
+    add_source,
+    add_sheet,
 )
 
 

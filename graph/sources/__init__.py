@@ -1,0 +1,1 @@
+"""Sources and statement sheets: ingest a text, compile a sheet into RDF."""
