@@ -569,10 +569,13 @@ class _Compiler:
         agent, target = statement.agent, statement.target
         if minted:
             add((act, RDF.type, T[statement.cls]))
+            speaker = self._name(row, "speaker", statement)
             label = (
                 str(row["label"])
                 if row.get("label")
-                else label_for(statement.cls, self._label(agent), self._label(target), statement.window)
+                else label_for(
+                    statement.cls, self._label(agent or speaker), self._label(target), statement.window
+                )
             )
             add((act, RDFS.label, Literal(label, lang="en")))
             if agent:
@@ -582,7 +585,6 @@ class _Compiler:
                     self.entities.entities[target].cls, "Treaty"
                 )
                 add((act, T.treaty if is_treaty else T.target, URIRef(target)))
-            speaker = self._name(row, "speaker", statement)
             if speaker:
                 add((act, T.speaker, URIRef(speaker)))
             for iri in self._names(

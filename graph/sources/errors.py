@@ -30,7 +30,8 @@ class SheetInvalid(TreatyKGError):
 
     def __init__(self, problems: list[SheetProblem]):
         super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+        # In file and line order, as an editor walks them (sorted is stable: one line keeps its order).
+        self.problems = sorted(problems, key=lambda problem: (problem.path, problem.line))
 
     def __str__(self) -> str:
         """One located line per problem, then the count."""

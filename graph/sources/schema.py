@@ -39,8 +39,11 @@ def check_schema(document: Value, name: str, path: Path) -> None:
         message = error.message
         if error.context:
             message = min(error.context, key=lambda sub: -len(sub.absolute_path)).message
-        problems.append(
-            SheetProblem(str(path), line_of(document, tuple(error.absolute_path)), f"{where}: {message}")
-        )
+        steps = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at the first unexpected key, not at the mapping holding it.
+            allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            steps += tuple(key for key in error.instance if key not in allowed)[:1]
+        problems.append(SheetProblem(str(path), line_of(document, steps), f"{where}: {message}"))
     if problems:
         raise SheetInvalid(problems)
