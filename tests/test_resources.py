@@ -11,7 +11,7 @@ from treatykg.core import resources
 
 SOURCE_ROOT = Path(__file__).resolve().parents[1]
 # The package-data patterns of pyproject.toml, which every data file must match to be shipped.
-DATA_PATTERNS = ("*.ttl", "*.xml", "*.rq", "*.txt", "*.jsonld")
+DATA_PATTERNS = ("*.ttl", "*.xml", "*.rq", "*.txt", "*.jsonld", "*.yaml", "*.json")
 FOLDERS = {"graph": resources.graph_dir, "ontology": resources.ontology_dir, "queries": resources.queries_dir}
 EDITABLE = resources.graph_dir() == SOURCE_ROOT / "graph"
 

@@ -50,7 +50,8 @@ def starting_sheet(slug: str, kind: str, sha256: str, text: str, metadata: dict[
     lines += [f"  {key}: {_quoted(metadata[key])}" for key in METADATA if metadata.get(key)]
     lines.append("sentences:")
     lines += [f"  - {entry.kind}: {_quoted(entry.text)}" for entry in propose(text)]
-    lines.append("statements: []")
+    # Left open so statements can be appended below it.
+    lines.append("statements:")
     return "\n".join(lines) + "\n"
 
 
