@@ -60,7 +60,7 @@ class Report:
     slug: str
     graph_name: str
     outcomes: list[Outcome] = field(default_factory=list)
-    # The mappings that get an `iri:` key written back, with the minted IRI.
+    # The mappings that get an `iri:` key written back, with the IRI minted or joined by key.
     writebacks: list[tuple[Mapping, str]] = field(default_factory=list)
     triples: int = 0
     # The sheet's text as compiled: the write-back refuses a sheet edited in between.
@@ -335,6 +335,8 @@ class _Compiler:
             return None
         if matches:
             self.report.outcomes.append(Outcome("join", key, matches[0].iri, statement.line))
+            # Written back like a mint: a later act with the same key must not make this sheet ambiguous.
+            self.report.writebacks.append((row, matches[0].iri))
             return matches[0].iri
         return self._mint(statement, agent, target)
 

@@ -20,8 +20,8 @@ def add_sheet(subcommands: argparse._SubParsersAction) -> None:
             "Compile SHEET against the entity sheet and the acts already known (those of the --known "
             "RDF files, default the packaged graph/data/*.ttl): quotes become code-point spans in their "
             "sentences, names become IRIs. Prints one line per join (a known node reused), mint (a new IRI) "
-            "and claim (a class, agent or object the source claims differently), then writes each minted IRI "
-            "back into the sheet as an `iri:` key. Every problem is printed as file:line."
+            "and claim (a class, agent or object the source claims differently), then writes each minted or "
+            "joined IRI back into the sheet as an `iri:` key. Every problem is printed as file:line."
         ),
         **examples("""
             treatykg sheet compile sources/my-article/sheet.yaml --dry-run
@@ -58,11 +58,11 @@ def run_sheet_compile(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     if args.dry_run:
-        print(f"dry run: {len(report.writebacks)} IRI(s) not written back, no output written")
+        print(f"dry run: nothing written ({len(report.writebacks)} IRI(s) to write back)")
         return EXIT_OK
     written = write_back(args.sheet, report.writebacks, report.sheet_text)
     if written:
-        print(f"wrote {written} minted IRI(s) back into {args.sheet}")
+        print(f"wrote {written} IRI(s) back into {args.sheet}")
     if args.output:
         args.output.write_text(graph.serialize(format="turtle"), encoding="utf-8")
         print(f"wrote <{report.graph_name}> to {args.output}")
