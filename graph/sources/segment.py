@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import pysbd
+if TYPE_CHECKING:
+    from pysbd import Segmenter
 
 KINDS = ("sentence", "bullet", "heading", "boilerplate")
 BULLET = "- "
@@ -29,8 +31,11 @@ class Entry:
 
 
 @cache
-def _segmenter() -> pysbd.Segmenter:
+def _segmenter() -> Segmenter:
     """pySBD's English rules, text left as written."""
+    # Imported here: the compiler imports this module for Entry and never segments.
+    import pysbd
+
     return pysbd.Segmenter(language="en", clean=False)
 
 
