@@ -315,3 +315,77 @@ def test_the_article_sized_sheet_compiles(tmp_path):
     assert report.triples == len(graph) == 867
     # Not a timing test (bench/sheets.py measures); a gross regression shows here all the same.
     assert elapsed < 10
+
+
+def test_dry_run_writes_nothing_and_an_edited_sheet_is_not_overwritten(tmp_path, capsys):
+    from treatykg.cli.main import main
+    from treatykg.core.errors import InputError
+
+    text = "Russia denounced the CFE in May 2023."
+    sheet = """\
+    sentences:
+      - sentence: Russia denounced the CFE in May 2023.
+    statements:
+      - key: denunciation
+        class: Denunciation
+        agent: Russia
+        object: CFE
+        time: 2023-05
+        quote: Russia denounced the CFE in May 2023
+    """
+    path = make_source(tmp_path / "s", text, sheet)
+    before = path.read_bytes()
+    output = tmp_path / "out.ttl"
+    assert main(["sheet", "compile", str(path), "--known", "--dry-run", "--output", str(output)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "dry run: nothing written (1 IRI(s) to write back)"
+    assert path.read_bytes() == before
+    assert not output.exists()
+    _, report = compile_sheet(path, ENTITIES)
+    path.write_text(before.decode() + "# edited meanwhile\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the sheet changed while it was compiled; compile it again"):
+        write_back(path, report.writebacks, report.sheet_text)
+    assert path.read_bytes() == before + b"# edited meanwhile\n"
+
+
+def test_acting_members_and_claimed_agents_go_on_the_act_and_the_account(tmp_path):
+    text = "NATO countries suspended the CFE, the United States among them."
+    sheet = """\
+    sentences:
+      - sentence: NATO countries suspended the CFE, the United States among them.
+    statements:
+      - key: suspension
+        iri: https://w3id.org/treatykg/id/event/2007-russia-suspends-cfe-participation
+        class: SuspensionOfParticipation
+        agent: Russia
+        members: [United States]
+        claims: {agent: NATO countries}
+        quote: NATO countries suspended the CFE
+    """
+    graph, report = compile_text(tmp_path / "s", text, sheet)
+    act = URIRef("https://w3id.org/treatykg/id/event/2007-russia-suspends-cfe-participation")
+    assert list(graph.objects(act, TKG.actingMember)) == [
+        URIRef("https://w3id.org/treatykg/id/state/united-states")
+    ]
+    account = URIRef(act + "/account/test-source")
+    assert list(graph.objects(account, TKG.claimedAgent)) == [
+        URIRef("https://w3id.org/treatykg/id/group/nato-countries")
+    ]
+    assert [(o.kind, o.detail) for o in report.outcomes] == [("keep", ""), ("claim", "claimed agent")]
+
+
+def test_an_iri_nobody_knows_is_refused(tmp_path):
+    sheet = """\
+    sentences:
+      - sentence: Russia denounced the CFE in May 2023.
+    statements:
+      - key: denunciation
+        class: Denunciation
+        agent: https://w3id.org/treatykg/id/state/atlantis
+        quote: Russia denounced
+    """
+    with pytest.raises(SheetInvalid) as caught:
+        compile_text(tmp_path / "s", "Russia denounced the CFE in May 2023.", sheet)
+    assert [problem.message for problem in caught.value.problems] == [
+        "IRI https://w3id.org/treatykg/id/state/atlantis is not in the entity sheet, "
+        "the known acts or this sheet"
+    ]
