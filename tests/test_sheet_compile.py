@@ -389,3 +389,22 @@ def test_an_iri_nobody_knows_is_refused(tmp_path):
         "IRI https://w3id.org/treatykg/id/state/atlantis is not in the entity sheet, "
         "the known acts or this sheet"
     ]
+
+
+def test_a_minted_iri_avoids_every_node_already_described(tmp_path):
+    sheet = """\
+    sentences:
+      - sentence: NATO called the CFE “history.”
+    statements:
+      - key: nato-says
+        class: Declaration
+        speaker: NATO
+        content:
+          - key: cfe-is-history
+            label: The CFE is history
+            quote: “history.”
+        quote: NATO called the CFE
+    """
+    # The packaged article already has id/proposition/cfe-is-history: this source's gets its own IRI.
+    _, report = compile_text(tmp_path / "s", "NATO called the CFE “history.”", sheet, known_acts())
+    assert minted(report)["cfe-is-history"] == "https://w3id.org/treatykg/id/proposition/cfe-is-history-2"

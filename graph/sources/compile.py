@@ -405,7 +405,7 @@ class _Compiler:
         if name in self.keys:
             return self.keys[name]
         if re.match(r"^https?://", name):
-            known = name in self.entities.entities or any(act.iri == name for act in self.entities.acts)
+            known = name in self.entities.entities or name in self.entities.described
             if not known and name not in self.keys.values():
                 self.problem(
                     line,

@@ -86,10 +86,12 @@ class Entities:
     entities: dict[str, Entity] = field(default_factory=dict)
     names: dict[str, list[Name]] = field(default_factory=dict)
     acts: list[KnownAct] = field(default_factory=list)
+    # Every IRI under id/ the added graphs describe (propositions too), which a minted IRI must avoid.
+    described: set[str] = field(default_factory=set)
 
     def iris(self) -> set[str]:
         """Every IRI already taken (entities and acts), which a minted IRI must avoid."""
-        return set(self.entities) | {act.iri for act in self.acts}
+        return set(self.entities) | {act.iri for act in self.acts} | self.described
 
     def candidates(self, name: str, window: TimeWindow | None) -> list[str]:
         """The distinct IRIs `name` may mean at `window` (sorted)."""
@@ -105,6 +107,7 @@ class Entities:
             for name in ("agent", "treaty", "target", "timeSpan", "earliest", "latest")
         }
         account_of = URIRef(TKG + "accountOf")
+        self.described.update(str(node) for node in graph.subjects() if str(node).startswith(ID))
         for subject, cls in graph.subject_objects(RDF.type):
             name = str(cls)[len(TKG) :] if str(cls).startswith(TKG) else None
             if name is None or not self.terms.is_a(name, "Event") or not isinstance(subject, URIRef):
