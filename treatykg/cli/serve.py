@@ -53,6 +53,18 @@ def add_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-queries", type=int, metavar="N", help="queries and writes at once; 429 beyond (default 16)"
     )
+    parser.add_argument(
+        "--result-cache-bytes",
+        type=int,
+        metavar="BYTES",
+        help="query answers kept until the next commit, in bytes; 0 turns the cache off (default 64 MiB)",
+    )
+    parser.add_argument(
+        "--remote-cache-trusted",
+        action="store_true",
+        default=None,
+        help="cache a remote store's answers: only this server writes it (env TREATYKG_REMOTE_CACHE_TRUSTED)",
+    )
     add_store_option(parser)
     parser.set_defaults(run=run_serve)
 
@@ -113,6 +125,8 @@ def run_serve(args: argparse.Namespace) -> int:
         "QUERY_TIMEOUT": args.query_timeout,
         "ROW_LIMIT": args.row_limit,
         "MAX_QUERIES": args.max_queries,
+        "RESULT_CACHE_BYTES": args.result_cache_bytes,
+        "REMOTE_CACHE_TRUSTED": args.remote_cache_trusted,
     }
     app = create_app(overrides)
     settings = app.config
