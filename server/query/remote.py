@@ -103,12 +103,12 @@ class RemoteEngine:
         """Run a read job (query or dump) on the remote; 503 once the deadline passes, waiting stopped."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
+        # Read before the query: the remote answers at this version or a later one, if only we write it.
+        version = self.version.etag
         if not self._slots.acquire(timeout=timeout):
             return self._count(Outcome(503, message=f"all query slots stayed busy for {timeout:g} s"))
         with self._stats_lock:
             self.stats.active += 1
-        # Read before the query: the remote answers at this version or a later one, if only we write it.
-        version = self.version.etag
         try:
             remaining = max(deadline - time.monotonic(), 0.001)
             if isinstance(job, QueryJob):
