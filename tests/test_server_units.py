@@ -152,6 +152,19 @@ def test_result_cache_settings(tmp_path) -> None:
     ] * 4 + [False] * 4
 
 
+def test_result_cache_flags() -> None:
+    """`--result-cache-bytes` and `--remote-cache-trusted` override the environment; absent, they do not."""
+    from treatykg.cli.main import build_parser
+    from treatykg.cli.serve import overrides
+
+    environ = {"TREATYKG_RESULT_CACHE_BYTES": "5000", "TREATYKG_REMOTE_CACHE_TRUSTED": "false"}
+    flags = build_parser().parse_args(["serve", "--result-cache-bytes", "0", "--remote-cache-trusted"])
+    settings = config.load(overrides(flags), environ=environ)
+    assert (settings["RESULT_CACHE_BYTES"], settings["REMOTE_CACHE_TRUSTED"]) == (0, True)
+    settings = config.load(overrides(build_parser().parse_args(["serve"])), environ=environ)
+    assert (settings["RESULT_CACHE_BYTES"], settings["REMOTE_CACHE_TRUSTED"]) == (5000, False)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
