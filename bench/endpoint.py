@@ -7,7 +7,8 @@ fast path: load, reason, validate, store, each timed, with the build's peak RSS 
 disk), then answer the fixed query mix (queries/ rebased onto the synthetic base, and bench/queries/) three
 ways, side by side:
 
-    treatykg   `treatykg serve` on the store (waitress, forked query workers): HTTP on loopback
+    treatykg   `treatykg serve` on the store (waitress, forked query workers), the result cache off (a
+               repeated query would be a cache hit; bench/cache.py measures that): HTTP on loopback
     oxigraph   `oxigraph serve --union-default-graph` on a copy of the same database: HTTP on loopback
     rdflib     an rdflib Dataset (default_union) holding the same quads, queried in-process: no HTTP, so its
                times are query times only; it runs in a child process with a time budget, and whatever the
@@ -738,6 +739,7 @@ def measure_size(size: int, work: Path, settings: Settings) -> Outcome:
         TreatyKGServe(
             store,
             *("--query-timeout", str(settings.timeout), "--row-limit", str(ROW_LIMIT)),
+            *("--result-cache-bytes", "0"),  # the engine's own speed; bench/cache.py measures the cache
             log=work / "treatykg.log",
         ) as treatykg,
         OxigraphServe(

@@ -15,6 +15,8 @@ A config file looks like:
     write_timeout = 60          # seconds to compute, reason and validate one write
     write_max_quads = 200000
     max_queries = 16            # in progress at once; 429 + Retry-After beyond
+    result_cache_bytes = 67108864   # query answers kept until the next commit; 0 turns the cache off
+    # remote_cache_trusted = true   # a remote store only this server writes: its answers may be cached
     # store = "sparql+http://127.0.0.1:7878"   # a remote SPARQL store (docs/remote-store.md)
     # remote_dialect = "fuseki"                 # and its endpoints: remote_query, remote_update, ...
 
@@ -31,7 +33,7 @@ import hmac
 import os
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,19 @@ REMOTE_TYPES = {
     "REMOTE_MAX_UPDATE_BYTES": int,
 }
 
+
+def boolean(value: object) -> bool:
+    """A yes/no setting: a TOML boolean, or true/false, yes/no, on/off, 1/0 from the environment."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(f"not a yes/no value: {value!r}")
+
+
 DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",
     "PORT": 8000,
@@ -69,10 +84,12 @@ DEFAULTS: dict[str, Any] = {
     "WRITE_REGION_LIMIT": 50_000,  # asserted triples around a write before reasoning takes the full path
     "WRITE_BASE": "https://w3id.org/treatykg/",  # the IRI base the shapes check instance IRIs against
     "MAX_QUERIES": 16,  # queries and writes in progress at once; 429 + Retry-After beyond
+    "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept until the next commit; 0: no cache
+    "REMOTE_CACHE_TRUSTED": False,  # a remote store only this server writes: cache its answers too
     **dict.fromkeys(REMOTE_TYPES),
 }
 # Settings and how a string (environment, file) becomes their value.
-TYPES = {
+TYPES: dict[str, Callable[[Any], object]] = {
     "HOST": str,
     "PORT": int,
     "STORE": str,
@@ -87,6 +104,8 @@ TYPES = {
     "WRITE_REGION_LIMIT": int,
     "WRITE_BASE": str,
     "MAX_QUERIES": int,
+    "RESULT_CACHE_BYTES": int,
+    "REMOTE_CACHE_TRUSTED": boolean,
     **REMOTE_TYPES,
 }
 
@@ -111,7 +130,7 @@ def _typed(key: str, value: object, origin: str) -> object:
     try:
         return TYPES[key](value)
     except (TypeError, ValueError):
-        kind = {int: "an integer", float: "a number", str: "a string"}[TYPES[key]]
+        kind = {int: "an integer", float: "a number", str: "a string", boolean: "true or false"}[TYPES[key]]
         raise InputError(f"{key.lower()} must be {kind}, not {value!r}", origin) from None
 
 

@@ -1,4 +1,7 @@
-"""The query engine as the app's one extension: `init_app` opens it on the store, `get_engine` reaches it."""
+"""The query engine as the app's one extension: `init_app` opens it on the store, `get_engine` reaches it.
+
+Beside it, the result cache (server/query/cache.py) that query routes go through with `run_query`.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,15 @@ import logging
 
 from flask import Flask, current_app
 
+from treatykg.core.errors import InputError
 from treatykg.graph.store.protocol import Store, open_location
 from treatykg.graph.store.remote import RemoteStore
 from treatykg.server.config import REMOTE_TYPES
 from treatykg.server.protocol.description import Describer
+from treatykg.server.query.cache import ResultCache
 from treatykg.server.query.engine import Engine
-from treatykg.server.query.interface import QueryEngine
+from treatykg.server.query.interface import Outcome, QueryEngine
+from treatykg.server.query.messages import QueryJob
 from treatykg.server.query.remote import RemoteEngine
 
 log = logging.getLogger("treatykg.server")
@@ -19,6 +25,7 @@ log = logging.getLogger("treatykg.server")
 ENGINE = "treatykg.engine"
 STORE = "treatykg.store"
 DESCRIBER = "treatykg.describer"
+CACHE = "treatykg.result_cache"
 
 
 def init_app(app: Flask) -> QueryEngine:
@@ -40,13 +47,38 @@ def init_app(app: Flask) -> QueryEngine:
     app.extensions[ENGINE] = engine
     app.extensions[STORE] = handle
     app.extensions[DESCRIBER] = Describer()
+    app.extensions[CACHE] = ResultCache(cache_bytes(app, handle))
     return engine
+
+
+def cache_bytes(app: Flask, handle: Store) -> int:
+    """The result cache's cap: RESULT_CACHE_BYTES, or 0 (off) on a remote store others may write."""
+    wanted: int = app.config["RESULT_CACHE_BYTES"]
+    if wanted < 0:
+        raise InputError(f"result_cache_bytes must be 0 (no cache) or more, not {wanted}")
+    if wanted and handle.embedded() is None and not app.config["REMOTE_CACHE_TRUSTED"]:
+        # A write by another client of the remote need not move its version record: a kept answer could
+        # outlive it. Only with REMOTE_CACHE_TRUSTED (this server is the remote's one writer) is it kept.
+        log.info("the result cache is off: the store is remote and remote_cache_trusted is not set")
+        return 0
+    return wanted
 
 
 def get_engine() -> QueryEngine:
     """The current app's query engine."""
     engine: QueryEngine = current_app.extensions[ENGINE]
     return engine
+
+
+def get_cache() -> ResultCache:
+    """The current app's result cache."""
+    cache: ResultCache = current_app.extensions[CACHE]
+    return cache
+
+
+def run_query(job: QueryJob) -> Outcome:
+    """A query job's answer, from the result cache when it holds one for the store's version."""
+    return get_cache().run(get_engine(), job)
 
 
 def get_describer() -> Describer:

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError, TooManyRequests
 from werkzeug.wrappers import Response as BaseResponse
 
-from treatykg.server.extensions import get_engine
+from treatykg.server.extensions import get_cache, get_engine
 from treatykg.server.query.messages import QueryJob
 
 bp = Blueprint("ops", __name__)
@@ -91,7 +91,11 @@ def metrics() -> Response:
 
     def metric(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
         lines.extend([f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"])
-        lines.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+        # Counts exactly (a byte gauge would lose digits in %g); durations with %g's six digits.
+        lines.extend(
+            f"{name}{labels} {value if isinstance(value, int) else format(value, 'g')}"
+            for labels, value in samples
+        )
 
     with recorded.lock:
         requests = sorted(recorded.requests.items())
@@ -148,6 +152,46 @@ def metrics() -> Response:
         "counter",
         "Read-view (zygote) processes started.",
         [("", stats.zygote_starts)],
+    )
+    cache, kept = get_cache(), get_cache().snapshot()
+    metric(
+        "treatykg_result_cache_hits_total",
+        "counter",
+        "Query answers given from the result cache.",
+        [("", kept.hits)],
+    )
+    metric(
+        "treatykg_result_cache_misses_total",
+        "counter",
+        "Cacheable queries the result cache did not hold (run by a worker).",
+        [("", kept.misses)],
+    )
+    metric(
+        "treatykg_result_cache_skipped_total",
+        "counter",
+        "Answers not kept, by reason: volatile (NOW, RAND, UUID, STRUUID, BNODE), status (not 200), "
+        "truncated, size (over a quarter of the cap), version (the store changed during the query).",
+        [(f'{{reason="{r}"}}', n) for r, n in sorted(kept.skipped.items())],
+    )
+    metric(
+        "treatykg_result_cache_evictions_total",
+        "counter",
+        "Answers dropped to stay under the cap, least recently used first.",
+        [("", kept.evictions)],
+    )
+    metric(
+        "treatykg_result_cache_invalidations_total",
+        "counter",
+        "Store versions that emptied the result cache.",
+        [("", kept.invalidations)],
+    )
+    metric("treatykg_result_cache_bytes", "gauge", "Bytes the result cache holds.", [("", kept.bytes)])
+    metric("treatykg_result_cache_entries", "gauge", "Answers the result cache holds.", [("", kept.entries)])
+    metric(
+        "treatykg_result_cache_max_bytes",
+        "gauge",
+        "The result cache's cap in bytes (0: off).",
+        [("", cache.max_bytes)],
     )
     return Response("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4; charset=utf-8")
 

@@ -58,6 +58,13 @@ def tight(oxigraph):
 
 
 @pytest.fixture(scope="module")
+def trusted(oxigraph):
+    """The endpoint on the remote store, trusted to be its only writer: its answers are cached."""
+    with LiveServer(oxigraph.store, REMOTE_CACHE_TRUSTED=True) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
 def canary():
     """The loopback server that must never be called."""
     with Canary() as server:
@@ -195,3 +202,49 @@ def test_a_validated_write_is_pushed_with_the_next_version(served: LiveServer, o
     assert after.graph_quads["http://example.org/g"] == 1
     assert any(q.graph_name == ox.NamedNode("http://example.org/g") for q in oxigraph.quads())
     assert _query(served, LABEL).headers["ETag"] != tag
+
+
+def _cache(server: LiveServer) -> dict[str, float]:
+    """The result cache's samples from /metrics."""
+    text = server.request("GET", "/metrics").text
+    return {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line.startswith("treatykg_result_cache_") and "{" not in line
+    }
+
+
+def test_the_result_cache_is_off_on_an_untrusted_remote(served: LiveServer) -> None:
+    """Others may write the remote without moving its version: nothing is kept, every query goes there."""
+    before = _query(served, LABEL + " # untrusted")
+    after = _query(served, LABEL + " # untrusted")
+    assert before.body == after.body
+    cache = _cache(served)
+    assert cache["treatykg_result_cache_max_bytes"] == 0
+    assert cache["treatykg_result_cache_hits_total"] == cache["treatykg_result_cache_misses_total"] == 0
+
+
+VERSION_RECORD = f"SELECT ?record WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?record }} }}"
+
+
+def _recorded_version(server: LiveServer) -> int:
+    """The version in the remote's version record, as the endpoint answers it."""
+    reply = _query(server, VERSION_RECORD, "application/sparql-results+json")
+    assert reply.status == 200, reply.text
+    return json.loads(json.loads(reply.body)["results"]["bindings"][0]["record"]["value"])["version"]
+
+
+def test_a_trusted_remote_caches_until_a_write_or_a_rebuild(trusted: LiveServer, oxigraph) -> None:
+    """Repeats are hits; this server's write reads at once, another's rebuild once its version shows."""
+    version = RemoteStore(resolve(oxigraph.store)).version().version
+    assert _recorded_version(trusted) == _recorded_version(trusted) == version
+    assert _cache(trusted)["treatykg_result_cache_hits_total"] >= 1
+    triple = '<http://example.org/x> <http://example.org/p> "c"'
+    reply = trusted.update(f"INSERT DATA {{ GRAPH <http://example.org/cached> {{ {triple} }} }}")
+    assert reply.status == 204, reply.text
+    assert _recorded_version(trusted) == version + 1
+    assert main(["build", "--store", oxigraph.store]) == 0  # another process: a rebuild pushed to the remote
+    rebuilt = RemoteStore(resolve(oxigraph.store)).version().version
+    assert rebuilt > version + 1
+    time.sleep(1.5)  # the endpoint re-reads the remote's version record at most every second
+    assert _recorded_version(trusted) == rebuilt

@@ -136,6 +136,35 @@ def test_settings_precedence(tmp_path) -> None:
     assert config.token_name(flag["UPDATE_TOKENS"], "env") is None
 
 
+def test_result_cache_settings(tmp_path) -> None:
+    """The cache's cap and remote trust by file, environment and flags; yes/no words read as booleans."""
+    config_file = tmp_path / "treatykg.toml"
+    config_file.write_text("[server]\nresult_cache_bytes = 1000\nremote_cache_trusted = true\n")
+    from_file = config.load({"CONFIG": str(config_file)}, environ={})
+    assert (from_file["RESULT_CACHE_BYTES"], from_file["REMOTE_CACHE_TRUSTED"]) == (1000, True)
+    environ = {"TREATYKG_CONFIG": str(config_file), "TREATYKG_REMOTE_CACHE_TRUSTED": "no"}
+    assert config.load({}, environ=environ)["REMOTE_CACHE_TRUSTED"] is False
+    assert config.load({"RESULT_CACHE_BYTES": 0}, environ=environ)["RESULT_CACHE_BYTES"] == 0
+    defaults = config.load({}, environ={})
+    assert (defaults["RESULT_CACHE_BYTES"], defaults["REMOTE_CACHE_TRUSTED"]) == (64 * 1024 * 1024, False)
+    assert [config.boolean(word) for word in ("1", "On", "YES", "true", "0", "off", "No", "false")] == [
+        True
+    ] * 4 + [False] * 4
+
+
+def test_result_cache_flags() -> None:
+    """`--result-cache-bytes` and `--remote-cache-trusted` override the environment; absent, they do not."""
+    from treatykg.cli.main import build_parser
+    from treatykg.cli.serve import overrides
+
+    environ = {"TREATYKG_RESULT_CACHE_BYTES": "5000", "TREATYKG_REMOTE_CACHE_TRUSTED": "false"}
+    flags = build_parser().parse_args(["serve", "--result-cache-bytes", "0", "--remote-cache-trusted"])
+    settings = config.load(overrides(flags), environ=environ)
+    assert (settings["RESULT_CACHE_BYTES"], settings["REMOTE_CACHE_TRUSTED"]) == (0, True)
+    settings = config.load(overrides(build_parser().parse_args(["serve"])), environ=environ)
+    assert (settings["RESULT_CACHE_BYTES"], settings["REMOTE_CACHE_TRUSTED"]) == (5000, False)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -143,6 +172,7 @@ def test_settings_precedence(tmp_path) -> None:
         ("[server]\nspeed = 1\n", "unknown setting"),
         ('[tokens]\nbob = "plain"\n', "sha256"),
         ("[server\n", "TOML"),
+        ("[server]\nremote_cache_trusted = 'maybe'\n", "remote_cache_trusted must be true or false"),
     ],
 )
 def test_bad_config_files_name_the_problem(tmp_path, text: str, message: str) -> None:

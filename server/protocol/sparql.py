@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, g, request
 from werkzeug.datastructures import MultiDict
 
 from treatykg.server.auth import require_token, writes_enabled
-from treatykg.server.extensions import get_describer, get_engine
+from treatykg.server.extensions import get_describer, get_engine, run_query
 from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.query import guard
@@ -168,7 +168,7 @@ def query():
         default_graph=default_graph,
         named_graphs=named_graphs,
     )
-    return _answer(get_engine().run(job), tag)
+    return _answer(run_query(job), tag)
 
 
 @bp.route("/update", methods=["POST"])

@@ -1,1 +1,1 @@
-"""Query execution: worker pool over a read view, remote engine, lexical guard, result writers."""
+"""Query execution: worker pool over a read view, remote engine, lexical guard, result writers and cache."""

@@ -143,6 +143,9 @@ class Engine:
         self._views.mkdir()
         self._snapshots = 0
         self._running: set[int] = set()  # PIDs of the workers answering a job now
+        # The version of the snapshot the zygote serves (ETag), set once it has loaded it: a worker forked
+        # after reading it answers from that snapshot or a later one, never an earlier one.
+        self._served: str | None = None
         self._zygote: Zygote | None = None
         with self._write_lock:
             self._restart()
@@ -172,6 +175,7 @@ class Engine:
         if not reply.ok:
             shutil.rmtree(path, ignore_errors=True)
             raise EngineError(f"the read view could not load the snapshot: {reply.error}")
+        self._served = self.version.etag
         # Workers on older snapshots opened every file of theirs when they started; unlinking is safe.
         for old in self._views.iterdir():
             if old != path:
@@ -224,6 +228,7 @@ class Engine:
         task = Task(job, cpu_seconds=int(timeout) + 2, memory_bytes=self.memory_bytes)
         if not self._slots.acquire(timeout=timeout):
             return self._count(Outcome(503, message=f"all query workers stayed busy for {timeout:g} s"))
+        served = self._served  # read before the fork: the worker's snapshot is this version or a later one
         try:
             ours, pid, pidfd = self._fork(deadline)
         except (TimeoutError, EngineError) as error:
@@ -237,7 +242,7 @@ class Engine:
             if outcome is None:
                 self._kill(pidfd)
                 outcome = Outcome(503, message=f"the query ran out of time ({timeout:g} s) and was stopped")
-            outcome.pid = pid
+            outcome.pid, outcome.version = pid, served
             return self._count(outcome)
         finally:
             ours.close()

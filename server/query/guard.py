@@ -1,4 +1,5 @@
-"""A cheap lexical screen of SPARQL text: refuses SERVICE and LOAD, finds the query form and dataset clauses.
+"""A cheap lexical screen of SPARQL text: refuses SERVICE and LOAD, finds the query form and dataset clauses,
+and tells queries whose answer may differ from one run to the next (NOW, RAND, UUID, STRUUID, BNODE).
 
 Not a parser. Strings, IRIs and comments are skipped; every other run of name characters is searched for
 the two keywords. Oxigraph's parser has no separate lexer, so a keyword may touch what follows
@@ -35,6 +36,8 @@ _TOKEN = re.compile(
 # Characters Oxigraph keeps inside one prefixed name's local part (PN_LOCAL, with PLX escapes).
 _LOCAL = re.compile(r"(?:[\w\-.:%\u00b7\u0300-\u036f\u203f\u2040]|\\.)*")
 _FORBIDDEN = re.compile(r"service|load", re.IGNORECASE)
+# The functions whose value is new at each evaluation (SPARQL 1.1 §17.4); STRUUID contains UUID.
+_VOLATILE = re.compile(r"now|rand|uuid|bnode", re.IGNORECASE)
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 # Screening every reading of `<` costs more than one pass only on odd input; past this many characters
 # per input character the text is refused rather than screened slowly.
@@ -103,12 +106,12 @@ def _local_end(lexeme: str, start: int) -> int:
     return cast(re.Match[str], _LOCAL.match(lexeme, start)).end()  # _LOCAL matches the empty string too
 
 
-def _keyword_in(kind: str, lexeme: str) -> str | None:
-    """SERVICE or LOAD if Oxigraph could read one in this lexeme, else None."""
+def _keyword_in(kind: str, lexeme: str, keywords: re.Pattern[str] = _FORBIDDEN) -> str | None:
+    """SERVICE or LOAD (or another of `keywords`) if Oxigraph could read one in this lexeme, else None."""
     if kind != "name":
         return None
     colon = lexeme.find(":")
-    for found in _FORBIDDEN.finditer(lexeme):
+    for found in keywords.finditer(lexeme):
         # Inside a prefixed name's local part the whole run is one name, unless a character that ends
         # a local part comes first (then the rest is read afresh).
         if colon < 0 or found.start() < colon or _local_end(lexeme, colon + 1) < found.end():
@@ -157,6 +160,22 @@ def screen_query(text: str) -> Screened:
             form = word
         has_dataset = has_dataset or word == "FROM"
     return Screened(form, has_dataset)
+
+
+def volatile(text: str) -> bool:
+    """Whether the query may call NOW(), RAND(), UUID(), STRUUID() or BNODE(), so two runs may differ.
+
+    Errs towards yes: any reading of `<`, any name run that holds one of the words outside a prefixed
+    name's local part, and text too ambiguous to screen all count.
+    """
+    if not _VOLATILE.search(text):
+        return False  # the common case: none of the words occurs at all
+    try:
+        return any(
+            _keyword_in(kind, lexeme, _VOLATILE) for kind, lexeme, *_ in _tokens(text, every_reading=True)
+        )
+    except Refused:
+        return True
 
 
 def screen_update(text: str) -> None:

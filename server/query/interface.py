@@ -31,6 +31,8 @@ class Outcome:
     message: str = ""
     pid: int | None = None
     family: str | None = None
+    # The ETag of the store version the answer was read at; never newer than the data it was read from.
+    version: str | None = None
 
 
 @dataclass

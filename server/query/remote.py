@@ -103,6 +103,8 @@ class RemoteEngine:
         """Run a read job (query or dump) on the remote; 503 once the deadline passes, waiting stopped."""
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
+        # Read before the query: the remote answers at this version or a later one, if only we write it.
+        version = self.version.etag
         if not self._slots.acquire(timeout=timeout):
             return self._count(Outcome(503, message=f"all query slots stayed busy for {timeout:g} s"))
         with self._stats_lock:
@@ -137,6 +139,7 @@ class RemoteEngine:
             with self._stats_lock:
                 self.stats.active -= 1
             self._slots.release()
+        outcome.version = version
         return self._count(outcome)
 
     def _query(self, job: QueryJob, timeout: float) -> Outcome:
@@ -270,6 +273,8 @@ class RemoteEngine:
         try:
             self.handle.client.update(" ;\n".join(operations))
         except RemoteError as error:
+            # Whatever the answer, the next request reads the remote's version afresh, not the kept one.
+            self._version_read = float("-inf")
             status, message = _client_status(error)
             http_abort(status, f"the remote store refused the write, nothing was written: {message}")
         self.version = version

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from treatykg import __version__
 from treatykg.core.errors import InputError
 from treatykg.graph.query.prepared import PreparedQuery, list_queries, load_query
-from treatykg.server.extensions import get_engine
+from treatykg.server.extensions import run_query
 from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.query.messages import QueryJob
@@ -84,7 +84,7 @@ def run(name: str):
     tag = etag(f"q-{name}-{query_hash(text)}-{choice.key}")
     if cached := not_modified(tag):
         return cached
-    outcome = get_engine().run(
+    outcome = run_query(
         QueryJob(text, {family: (choice.key, choice.media_type)}, current_app.config["ROW_LIMIT"], union=True)
     )
     if outcome.status != 200:

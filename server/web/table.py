@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import current_app
 
-from treatykg.server.extensions import get_engine
+from treatykg.server.extensions import run_query
 from treatykg.server.query import guard
 from treatykg.server.query.messages import QueryJob
 from treatykg.server.web import entity, lookup
@@ -48,9 +48,7 @@ def run(text: str) -> Table:
         family = family_of(text)
     except guard.Refused as error:
         return Table(error=str(error), status=400)
-    outcome = get_engine().run(
-        QueryJob(text, {family: WANTED[family]}, current_app.config["ROW_LIMIT"], union=True)
-    )
+    outcome = run_query(QueryJob(text, {family: WANTED[family]}, current_app.config["ROW_LIMIT"], union=True))
     if outcome.status != 200:
         return Table(family, error=outcome.message, status=outcome.status)
     table = Table(family, truncated=outcome.truncated)

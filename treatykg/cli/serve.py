@@ -53,6 +53,18 @@ def add_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--max-queries", type=int, metavar="N", help="queries and writes at once; 429 beyond (default 16)"
     )
+    parser.add_argument(
+        "--result-cache-bytes",
+        type=int,
+        metavar="BYTES",
+        help="query answers kept until the next commit, in bytes; 0 turns the cache off (default 64 MiB)",
+    )
+    parser.add_argument(
+        "--remote-cache-trusted",
+        action="store_true",
+        default=None,
+        help="cache a remote store's answers: only this server writes it (env TREATYKG_REMOTE_CACHE_TRUSTED)",
+    )
     add_store_option(parser)
     parser.set_defaults(run=run_serve)
 
@@ -90,6 +102,22 @@ def _graceful(server) -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The settings the flags give (None where a flag is absent: the environment, file or default holds)."""
+    return {
+        "HOST": args.host,
+        "PORT": args.port,
+        "STORE": args.store,
+        "UPDATE_TOKEN": args.update_token,
+        "CONFIG": args.config,
+        "QUERY_TIMEOUT": args.query_timeout,
+        "ROW_LIMIT": args.row_limit,
+        "MAX_QUERIES": args.max_queries,
+        "RESULT_CACHE_BYTES": args.result_cache_bytes,
+        "REMOTE_CACHE_TRUSTED": args.remote_cache_trusted,
+    }
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Open (and if empty, build) the store, start the read view, serve until interrupted."""
     import waitress
@@ -104,17 +132,7 @@ def run_serve(args: argparse.Namespace) -> int:
     access.setFormatter(access_formatter())
     logging.getLogger("treatykg.server.access").addHandler(access)
     logging.getLogger("treatykg.server.access").propagate = False
-    overrides = {
-        "HOST": args.host,
-        "PORT": args.port,
-        "STORE": args.store,
-        "UPDATE_TOKEN": args.update_token,
-        "CONFIG": args.config,
-        "QUERY_TIMEOUT": args.query_timeout,
-        "ROW_LIMIT": args.row_limit,
-        "MAX_QUERIES": args.max_queries,
-    }
-    app = create_app(overrides)
+    app = create_app(overrides(args))
     settings = app.config
     server = waitress.create_server(
         app,
