@@ -76,7 +76,7 @@ V, W = SH.Violation, SH.Warning
 
 # Provenance every event and proposition in a case needs, so a case breaks only what it means to break.
 PROV = "tkg:attestedBy src:article-s1 ; tkg:source src:article"
-EVENT = f'rdfs:label "an event"@en ; tkg:epistemicStatus tkg:ReportedByArticle ; {PROV}'
+EVENT = f'rdfs:label "an event"@en ; tkg:epistemicStatus tkg:ReportedBySource ; {PROV}'
 OTHER_SOURCE = """
 src:other a tkg:NewsArticle ; rdfs:label "Another article"@en ; tkg:fullText "Other text." ;
     tkg:textSha256 "5a961b4e5b6bce6d6891b05b38ec4108adc6c2ee20ba884ed71fbc647bb6b1f8" .
@@ -134,7 +134,7 @@ VIOLATING = {
         "EventShape",
         f"""id:bad a tkg:HistoricalEvent ; {PROV} ;
             rdfs:label "one"@en , "two"@en , "plain" ;
-            tkg:epistemicStatus tkg:ReportedByArticle , id:russia ;
+            tkg:epistemicStatus tkg:ReportedBySource , id:russia ;
             tkg:attestedBy src:article ;
             tkg:accordingTo id:cfe ; tkg:agent id:cfe ; tkg:place id:nato ; tkg:statedReason id:withdrawal ;
             tkg:timeSpan id:time-2023 , id:time-2007 ;
@@ -159,7 +159,7 @@ VIOLATING = {
     "event-attested-in-another-source": (
         "EventShape",
         OTHER_SOURCE
-        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedByArticle ;
+        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedBySource ;
             tkg:attestedBy src:other-s1 ; tkg:source src:article .""",
         {
             result(ID.bad, "Equals", "FactBearing-spanInSource", SRC.other),
@@ -169,7 +169,7 @@ VIOLATING = {
     "event-two-sources": (
         "EventShape",
         OTHER_SOURCE
-        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedByArticle ;
+        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedBySource ;
             tkg:attestedBy src:article-s1 , src:other-s1 ; tkg:source src:article , src:other .""",
         {result(ID.bad, "MaxCount", "FactBearing-source")},
     ),
@@ -771,7 +771,7 @@ def test_no_rdfs_inference_so_range_cannot_satisfy_class():
     # With RDFS inference, rdfs:range would type the untyped value a tkg:Source and hide this violation.
     report = validate(
         valid_plus("""id:bad a tkg:Situation ; rdfs:label "x"@en ;
-        tkg:epistemicStatus tkg:ReportedByArticle ; tkg:attestedBy src:article-s1 ;
+        tkg:epistemicStatus tkg:ReportedBySource ; tkg:attestedBy src:article-s1 ;
         tkg:source src:untyped .""")
     )
     assert result(ID.bad, "Class", "FactBearing-source", SRC.untyped) in observed(report)
