@@ -108,11 +108,11 @@ def inject(lines: list[str]) -> list[str]:
     )  # QualifiedMinCount, Datatype
     aim_label = data.values(by_type[t("TreatyAim")][0], LABEL)[0]
     data.set_object(aim_label, data.triples[aim_label][2].removesuffix("@en") + "@fr")  # QualifiedMinCount
-    event = data.subjects(t("epistemicStatus"), t("ReportedByArticle"))[10]
+    event = data.subjects(t("epistemicStatus"), t("ReportedBySource"))[10]
     data.added.append((event, LABEL, '"A second English name"@en'))  # UniqueLang
     other_span = next(s for s in by_type[t("TextSpan")] if "article-000002/" in s)
     data.set_object(
-        data.values(data.subjects(t("epistemicStatus"), t("ReportedByArticle"))[11], t("attestedBy"))[0],
+        data.values(data.subjects(t("epistemicStatus"), t("ReportedBySource"))[11], t("attestedBy"))[0],
         other_span,
     )  # Equals: a span of another article
     spans = [s for s in by_type[t("TimeSpan")] if data.values(s, t("earliest"))]
@@ -128,14 +128,14 @@ def inject(lines: list[str]) -> list[str]:
     linkage = by_type[t("Linkage")][0]
     linked = data.triples[data.values(linkage, t("linkedAct"))[0]][2]
     data.set_object(
-        data.values(linked, t("epistemicStatus"))[0], t("ReportedByArticle")
+        data.values(linked, t("epistemicStatus"))[0], t("ReportedBySource")
     )  # Node: not hypothetical
     relation = by_type[t("BilateralRelation")][0]
     data.added.append((relation, t("party"), by_type[t("State")][5]))  # MaxCount: three parties
     digest = data.find(t("textSha256"), skip=1)
     data.set_object(digest, data.triples[digest][2].upper())  # Pattern: upper-case digest
     data.remove(data.values(by_type[t("GovernmentBody")][0], t("governmentOf"))[0])  # MinCount
-    act = data.subjects(t("epistemicStatus"), t("ReportedByArticle"))
+    act = data.subjects(t("epistemicStatus"), t("ReportedBySource"))
     treaty_act = next(s for s in by_type[t("Denunciation")] + by_type[t("Withdrawal")] if s in act)
     data.remove(data.values(treaty_act, t("treaty"))[0])  # MinCount: no treaty
     speech = by_type[t("Declaration")][0]

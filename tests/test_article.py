@@ -197,7 +197,7 @@ def test_every_event_has_one_status_and_claims_name_their_speaker(data: Graph) -
             assert statuses == {TKG.Hypothetical}, slug
             assert not speakers
         else:
-            assert statuses == {TKG.ReportedByArticle}, slug
+            assert statuses == {TKG.ReportedBySource}, slug
             assert not speakers
 
 
@@ -235,7 +235,7 @@ def test_speech_act_contents_are_propositions_not_facts(data: Graph) -> None:
         assert data.value(act, TKG.speaker) is not None, act
     # An event a proposition describes is never reported as fact unless the article itself says so.
     for event in data.objects(None, TKG.describes):
-        assert data.value(event, TKG.epistemicStatus) != TKG.ReportedByArticle, event
+        assert data.value(event, TKG.epistemicStatus) != TKG.ReportedBySource, event
 
 
 def test_moscow_in_1990_is_the_soviet_union_and_later_russia(data: Graph) -> None:

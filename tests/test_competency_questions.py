@@ -48,7 +48,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
     "cq-treaty-history": (
         ("actLabel", "statusLabel", "accordingToLabel", "when"),
         [
-            ("Signing of the CFE Treaty", "reported by the article", None, "1990"),
+            ("Signing of the CFE Treaty", "reported by the source", None, "1990"),
             (
                 "Russia suspends its participation in the CFE (2007)",
                 "attributed to a speaker",
@@ -56,7 +56,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 "2007",
             ),
             ("Russia’s “complete withdrawal” from the CFE (2015)", "attributed to a speaker", "NATO", "2015"),
-            ("Russia officially denounces the CFE (May 2023)", "reported by the article", None, "May 2023"),
+            ("Russia officially denounces the CFE (May 2023)", "reported by the source", None, "May 2023"),
             (
                 "NATO countries bypass the CFE’s restrictions",
                 "attributed to a speaker",
@@ -64,7 +64,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 None,
             ),
             ("Ratification of the adapted CFE (linked, hypothetical)", "hypothetical", None, None),
-            ("Russia formally withdraws from the CFE Treaty", "reported by the article", None, None),
+            ("Russia formally withdraws from the CFE Treaty", "reported by the source", None, None),
             ("Russia’s non-compliance with the CFE", "attributed to a speaker", "NATO", None),
             (
                 "The U.S. and its allies fail to ratify the adapted CFE",
@@ -298,7 +298,7 @@ def test_what_happened_excludes_claims_even_with_inferences(store) -> None:
             oxstore,
             """
         PREFIX tkg: <https://w3id.org/treatykg/ontology#>
-        SELECT ?e { ?e tkg:epistemicStatus tkg:ReportedByArticle }""",
+        SELECT ?e { ?e tkg:epistemicStatus tkg:ReportedBySource }""",
         )
     }
     for slug in (

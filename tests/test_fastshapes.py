@@ -8,6 +8,7 @@ from fastpath_support import ARTICLE, ONTOLOGY, SYNTHETIC, article_store, graph_
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH
 from synthetic_faults import EXPECTED_COMPONENTS, inject
+from test_shapes import CONFORMING, VIOLATING, valid_plus
 
 from treatykg.core.iris import BASE, SYNTHETIC_BASE
 from treatykg.graph.build.reference import validate_graphs
@@ -67,6 +68,22 @@ def test_same_results_as_pyshacl(request, name: str, data: ox.NamedNode, base: s
     fast = validate_store(store, graphs, shape_plan(base))
     assert keys(fast) == keys(reference)
     assert fast.conforms == reference.conforms
+    assert {key(r): r.message for r in fast.results} == {key(r): r.message for r in reference.results}
+
+
+SHAPE_CASES = {"valid": "", **{name: turtle for name, (_, turtle, _) in VIOLATING.items()}, **CONFORMING}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_same_results_as_pyshacl_on_each_shape_case(case: str) -> None:
+    """Every shape, each of its constraints failing in some case of tests/test_shapes.py, compiled."""
+    graph = ox.NamedNode(BASE + "graph/shape-case")
+    data = valid_plus(SHAPE_CASES[case]).serialize(format="nt")
+    store = store_with(data, graph)
+    reference = validate(graph_of(store, ONTOLOGY, graph), BASE)
+    fast = validate_store(store, [ONTOLOGY, graph], shape_plan(BASE))
+    assert keys(fast) == keys(reference)
     assert {key(r): r.message for r in fast.results} == {key(r): r.message for r in reference.results}
 
 

@@ -135,7 +135,7 @@ def test_the_shape_of_the_seed_article(graph: Graph) -> None:
     ]
     assert [name for name in expected if not types[TKG[name]]] == []
     assert set(graph.objects(None, TKG.epistemicStatus)) == {
-        TKG.ReportedByArticle,
+        TKG.ReportedBySource,
         TKG.AttributedToSpeaker,
         TKG.Hypothetical,
     }

@@ -267,7 +267,7 @@ def test_ontology_documents(client):
     assert (
         client.get("/ontology", headers={"Accept": "application/rdf+xml"}).mimetype == "application/rdf+xml"
     )
-    assert client.get("/ontology/2026-11-28", headers=TURTLE).status_code == 200
+    assert client.get("/ontology/2026-12-06", headers=TURTLE).status_code == 200
     assert client.get("/ontology/1999-01-01", headers=TURTLE).status_code == 404
 
 

@@ -72,11 +72,12 @@ CONSTRAINT_PARAMETERS = frozenset(
 )
 
 BLANK = "_:blank"  # stands for the one blank node a case's results may name
+ACCOUNT = ID["withdrawal/account/bad"]
 V, W = SH.Violation, SH.Warning
 
 # Provenance every event and proposition in a case needs, so a case breaks only what it means to break.
 PROV = "tkg:attestedBy src:article-s1 ; tkg:source src:article"
-EVENT = f'rdfs:label "an event"@en ; tkg:epistemicStatus tkg:ReportedByArticle ; {PROV}'
+EVENT = f'rdfs:label "an event"@en ; tkg:epistemicStatus tkg:ReportedBySource ; {PROV}'
 OTHER_SOURCE = """
 src:other a tkg:NewsArticle ; rdfs:label "Another article"@en ; tkg:fullText "Other text." ;
     tkg:textSha256 "5a961b4e5b6bce6d6891b05b38ec4108adc6c2ee20ba884ed71fbc647bb6b1f8" .
@@ -134,7 +135,7 @@ VIOLATING = {
         "EventShape",
         f"""id:bad a tkg:HistoricalEvent ; {PROV} ;
             rdfs:label "one"@en , "two"@en , "plain" ;
-            tkg:epistemicStatus tkg:ReportedByArticle , id:russia ;
+            tkg:epistemicStatus tkg:ReportedBySource , id:russia ;
             tkg:attestedBy src:article ;
             tkg:accordingTo id:cfe ; tkg:agent id:cfe ; tkg:place id:nato ; tkg:statedReason id:withdrawal ;
             tkg:timeSpan id:time-2023 , id:time-2007 ;
@@ -159,7 +160,7 @@ VIOLATING = {
     "event-attested-in-another-source": (
         "EventShape",
         OTHER_SOURCE
-        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedByArticle ;
+        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedBySource ;
             tkg:attestedBy src:other-s1 ; tkg:source src:article .""",
         {
             result(ID.bad, "Equals", "FactBearing-spanInSource", SRC.other),
@@ -169,7 +170,7 @@ VIOLATING = {
     "event-two-sources": (
         "EventShape",
         OTHER_SOURCE
-        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedByArticle ;
+        + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedBySource ;
             tkg:attestedBy src:article-s1 , src:other-s1 ; tkg:source src:article , src:other .""",
         {result(ID.bad, "MaxCount", "FactBearing-source")},
     ),
@@ -486,10 +487,253 @@ VIOLATING = {
             result(BLANK, "QualifiedMinCount", "Named-englishLabel"),
         },
     ),
+    "consent-without-agent": (
+        "PerformedTreatyActShape",
+        f"id:bad a tkg:Accession ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 .",
+        {result(ID.bad, "MinCount", "TreatyAct-agent", severity=W)},
+    ),
+    "entry-into-force-with-an-agent": (
+        "EntryIntoForceShape",
+        f"id:bad a tkg:EntryIntoForce ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 ; "
+        "tkg:agent id:russia .",
+        {result(ID.bad, "MaxCount", "EntryIntoForce-agent")},
+    ),
+    "entry-into-force-for-two-agents-one-not-a-state": (
+        "EntryIntoForceForStateShape",
+        f"id:bad a tkg:EntryIntoForceForState ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 ; "
+        "tkg:agent id:russia , id:nato .",
+        {
+            result(ID.bad, "MaxCount", "EntryIntoForceForState-agent"),
+            result(ID.bad, "Class", "EntryIntoForceForState-agent", ID.nato),
+        },
+    ),
+    "succession-wrong-values": (
+        "SuccessionShape",
+        f"id:bad a tkg:Succession ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 ; "
+        "tkg:agent id:russia , id:nato ; tkg:predecessor id:russia , id:cfe .",
+        {
+            result(ID.bad, "MaxCount", "Succession-agent"),
+            result(ID.bad, "Class", "Succession-agent", ID.nato),
+            result(ID.bad, "MaxCount", "Succession-predecessor"),
+            result(ID.bad, "Class", "Succession-predecessor", ID.cfe),
+            result(ID.bad, "Disjoint", "Succession-predecessor", ID.russia),
+        },
+    ),
+    "succession-predecessor-unnamed": (
+        "SuccessionShape",
+        f"id:bad a tkg:Succession ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 ; "
+        "tkg:agent id:russia .",
+        {result(ID.bad, "MinCount", "Succession-predecessorNamed", severity=W)},
+    ),
+    "acting-members-of-no-group": (
+        "GroupActShape",
+        f"id:bad a tkg:SuspensionOfOperation ; {EVENT} ; tkg:treaty id:cfe ; tkg:timeSpan id:time-2023 ; "
+        "tkg:agent id:usa ; tkg:actingMember id:usa , id:nato .",
+        {
+            result(ID.bad, "Or", "GroupActShape", ID.bad),
+            result(ID.bad, "Class", "Event-actingMember", ID.nato),
+        },
+    ),
+    "account-empty": (
+        "AccountShape",
+        "<https://w3id.org/treatykg/id/withdrawal/account/bad> a tkg:Account .",
+        {
+            result(ACCOUNT, "MinCount", "Account-accountOf"),
+            result(ACCOUNT, "MinCount", "FactBearing-source"),
+            result(ACCOUNT, "MinCount", "FactBearing-attestedBy"),
+            result(ACCOUNT, "MinCount", "Account-epistemicStatus"),
+        },
+    ),
+    "account-wrong-values": (
+        "AccountShape",
+        f"""<https://w3id.org/treatykg/id/withdrawal/account/bad> a tkg:Account ; {PROV} ;
+            tkg:accountOf id:withdrawal , id:russia ; tkg:epistemicStatus tkg:ReportedBySource , tkg:Party ;
+            tkg:accordingTo id:cfe ; tkg:timeSpan id:time-2023 , id:time-2007 ; tkg:temporalQualifier 2023 ;
+            tkg:claimsAfter id:withdrawal , id:cfe ; tkg:claimedClass tkg:Treaty ; tkg:claimedAgent id:cfe ;
+            tkg:claimedObject "the CFE" .""",
+        {
+            result(ACCOUNT, "MaxCount", "Account-accountOf"),
+            result(ACCOUNT, "Class", "Account-accountOf", ID.russia),
+            result(ACCOUNT, "MaxCount", "Account-epistemicStatus"),
+            result(ACCOUNT, "In", "Account-epistemicStatus", TKG.Party),
+            result(ACCOUNT, "Class", "Account-accordingTo", ID.cfe),
+            result(ACCOUNT, "MaxCount", "Account-timeSpan"),
+            result(ACCOUNT, "Datatype", "Account-temporalQualifier", Literal(2023)),
+            result(ACCOUNT, "Class", "Account-claimsAfter", ID.cfe),
+            result(ACCOUNT, "Disjoint", "Account-claimsAfter", ID.withdrawal),
+            result(ACCOUNT, "In", "Account-claimedClass", TKG.Treaty),
+            result(ACCOUNT, "Class", "Account-claimedAgent", ID.cfe),
+            result(ACCOUNT, "NodeKind", "Account-claimedObject", Literal("the CFE")),
+        },
+    ),
+    "account-attested-in-another-source": (
+        "AccountShape",
+        OTHER_SOURCE
+        + """<https://w3id.org/treatykg/id/withdrawal/account/bad> a tkg:Account ;
+            tkg:accountOf id:withdrawal ; tkg:epistemicStatus tkg:ReportedBySource ;
+            tkg:attestedBy src:other-s1 ; tkg:source src:article .""",
+        {
+            result(ACCOUNT, "Equals", "FactBearing-spanInSource", SRC.other),
+            result(ACCOUNT, "Equals", "FactBearing-spanInSource", SRC.article),
+        },
+    ),
+    "attributed-account-without-speaker": (
+        "AttributedAccountShape",
+        f"""<https://w3id.org/treatykg/id/withdrawal/account/bad> a tkg:Account ; {PROV} ;
+            tkg:accountOf id:withdrawal ; tkg:epistemicStatus tkg:AttributedToSpeaker .""",
+        {result(ACCOUNT, "Or", "AttributedAccountShape", ACCOUNT)},
+    ),
+    "decision-empty": (
+        "DecisionShape",
+        "id:bad a tkg:Decision .",
+        {
+            result(ID.bad, "MinCount", "Decision-decisionOn"),
+            result(ID.bad, "MinCount", "Decision-rank"),
+            result(ID.bad, "MinCount", "Decision-reason"),
+            result(ID.bad, "MinCount", "Decision-curator"),
+            result(ID.bad, "MinCount", "Decision-time"),
+        },
+    ),
+    "decision-wrong-values": (
+        "DecisionShape",
+        """@prefix prov: <http://www.w3.org/ns/prov#> .
+            id:bad a tkg:Decision ; tkg:decisionOn id:withdrawal ; tkg:rank tkg:Preferred , tkg:Deprecated ;
+            tkg:reason "" ; prov:wasAssociatedWith id:cfe ; prov:endedAtTime "2026-12-06"^^xsd:date .""",
+        {
+            result(ID.bad, "Class", "Decision-decisionOn", ID.withdrawal),
+            result(ID.bad, "MaxCount", "Decision-rank"),
+            result(ID.bad, "MinLength", "Decision-reason", Literal("")),
+            result(ID.bad, "Class", "Decision-curator", ID.cfe),
+            result(ID.bad, "Datatype", "Decision-time", Literal("2026-12-06", datatype=XSD.date)),
+        },
+    ),
+    "conflict-empty": (
+        "ConflictShape",
+        "id:bad a tkg:Conflict .",
+        {
+            result(ID.bad, "MinCount", "Conflict-conflictKind"),
+            result(ID.bad, "MinCount", "Conflict-conflictAbout"),
+            result(ID.bad, "MinCount", "Conflict-involvesAccount"),
+        },
+    ),
+    "conflict-wrong-values": (
+        "ConflictShape",
+        """id:bad a tkg:Conflict ; tkg:conflictKind tkg:Disputed ; tkg:conflictAbout id:cfe ;
+            tkg:involvesAccount <https://w3id.org/treatykg/id/withdrawal/account/article> .""",
+        {
+            result(ID.bad, "In", "Conflict-conflictKind", TKG.Disputed),
+            result(ID.bad, "Class", "Conflict-conflictAbout", ID.cfe),
+            result(ID.bad, "MinCount", "Conflict-involvesAccount"),
+            result(ID.bad, "Equals", "Conflict-accountsOfItsActs", ID.withdrawal),
+            result(ID.bad, "Equals", "Conflict-accountsOfItsActs", ID.cfe),
+        },
+    ),
+    "status-interval-empty": (
+        "StatusIntervalShape",
+        "id:bad a tkg:StatusInterval .",
+        {
+            result(ID.bad, "Or", "StatusIntervalShape", ID.bad),
+            result(ID.bad, "MinCount", "StatusInterval-statusOf"),
+            result(ID.bad, "MinCount", "StatusInterval-treaty"),
+            result(ID.bad, "MinCount", "StatusInterval-status"),
+        },
+    ),
+    "status-interval-wrong-values": (
+        "StatusIntervalShape",
+        """id:bad a tkg:StatusInterval ; tkg:statusOf id:nato ; tkg:treaty id:cfe , id:adapted-cfe ;
+            tkg:status tkg:Withdrawn , tkg:Deprecated ; tkg:precision time:unitHour ;
+            tkg:startEarliest "2024-01-01T00:00:00Z"^^xsd:dateTime , "2024-02-01T00:00:00Z"^^xsd:dateTime ;
+            tkg:startLatest "2023-12-31T23:59:59Z"^^xsd:dateTime ;
+            tkg:endEarliest "2023-07-01T00:00:00Z"^^xsd:dateTime ;
+            tkg:endLatest "2023-06-30T00:00:00Z"^^xsd:dateTime , "2023-07-31T00:00:00Z"^^xsd:dateTime ;
+            tkg:supportedBy id:cfe , id:withdrawal .""",
+        {
+            result(ID.bad, "Class", "StatusInterval-statusOf", ID.nato),
+            result(ID.bad, "MaxCount", "StatusInterval-treaty"),
+            result(ID.bad, "MaxCount", "StatusInterval-status"),
+            result(ID.bad, "In", "StatusInterval-status", TKG.Deprecated),
+            result(ID.bad, "In", "StatusInterval-precision", TIME.unitHour),
+            result(ID.bad, "MaxCount", "StatusInterval-startEarliest"),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-startOrder", dt("2024-01-01T00:00:00Z")),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-startOrder", dt("2024-02-01T00:00:00Z")),
+            result(ID.bad, "MaxCount", "StatusInterval-endLatest"),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-endOrder", dt("2023-07-01T00:00:00Z")),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-earliestOrder", dt("2024-01-01T00:00:00Z")),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-earliestOrder", dt("2024-02-01T00:00:00Z")),
+            result(ID.bad, "LessThanOrEquals", "StatusInterval-latestOrder", dt("2023-12-31T23:59:59Z")),
+            result(ID.bad, "Or", "StatusInterval-supportedBy", ID.cfe),
+        },
+    ),
+    "status-interval-bounds-not-date-times": (
+        "StatusIntervalShape",
+        # No bound these two are compared with: a year does not compare with a date-time.
+        "id:bad a tkg:StatusInterval ; tkg:statusOf id:russia ; tkg:treaty id:cfe ; tkg:status tkg:Unknown ; "
+        'tkg:startLatest "2023"^^xsd:gYear ; tkg:endEarliest "2024"^^xsd:gYear .',
+        {
+            result(ID.bad, "Datatype", "StatusInterval-startLatest", Literal("2023", datatype=XSD.gYear)),
+            result(ID.bad, "Datatype", "StatusInterval-endEarliest", Literal("2024", datatype=XSD.gYear)),
+        },
+    ),
+    "curated-note-cites-nothing": (
+        "CuratedNoteShape",
+        'src:bad a tkg:CuratedNote ; rdfs:label "Bad note"@en ; tkg:fullText "x" ; '
+        'tkg:textSha256 "' + "0" * 64 + '" ; tkg:url "https://example.org/bad" .',
+        {
+            result(SRC.bad, "MinCount", "CuratedNote-citesReference"),
+            result(SRC.bad, "Datatype", "Published-url", Literal("https://example.org/bad")),
+        },
+    ),
+    "curated-note-cites-a-source": (
+        "CuratedNoteShape",
+        'src:bad a tkg:CuratedNote ; rdfs:label "Bad note"@en ; tkg:fullText "x" ; '
+        'tkg:textSha256 "' + "0" * 64 + '" ; tkg:citesReference src:article .',
+        {result(SRC.bad, "Class", "CuratedNote-citesReference", SRC.article)},
+    ),
+    "reference-blank-node-without-metadata": (
+        "ReferenceShape",
+        '@prefix dcterms: <http://purl.org/dc/terms/> . [] a tkg:Reference ; dcterms:date "1990" , "1992" .',
+        {
+            result(BLANK, "NodeKind", "ReferenceShape", BLANK),
+            result(BLANK, "Pattern", "ThingIRIShape", BLANK),
+            result(BLANK, "MinCount", "Reference-title"),
+            result(BLANK, "MinCount", "Reference-publisher"),
+            result(BLANK, "MaxCount", "Reference-date"),
+        },
+    ),
+    "reference-values-not-literals": (
+        "ReferenceShape",
+        """@prefix dcterms: <http://purl.org/dc/terms/> .
+            id:bad a tkg:Reference ; dcterms:title id:cfe ; dcterms:publisher id:nato ;
+                dcterms:date id:time-2023 .""",
+        {
+            result(ID.bad, "NodeKind", "Reference-title", ID.cfe),
+            result(ID.bad, "NodeKind", "Reference-publisher", ID.nato),
+            result(ID.bad, "NodeKind", "Reference-date", ID["time-2023"]),
+        },
+    ),
 }
 
 # Additions to the valid fixture that must add no result at all.
 CONFORMING = {
+    "unknown-status-open-and-unsupported": (
+        "id:s a tkg:StatusInterval ; tkg:statusOf id:usa ; tkg:treaty id:cfe ; tkg:status tkg:Unknown ."
+    ),
+    "status-start-and-end-windows-overlap": (
+        "id:s a tkg:StatusInterval ; tkg:statusOf id:russia ; tkg:treaty id:cfe ; "
+        "tkg:status tkg:Indeterminate ; "
+        'tkg:startEarliest "2007-01-01T00:00:00Z"^^xsd:dateTime ; '
+        'tkg:startLatest "2007-12-31T23:59:59Z"^^xsd:dateTime ; '
+        'tkg:endEarliest "2007-06-01T00:00:00Z"^^xsd:dateTime ; tkg:supportedBy id:suspension-2007 .'
+    ),
+    "order-cycle-over-two-acts": (
+        "id:c a tkg:Conflict ; tkg:conflictKind tkg:OrderCycle ; "
+        "tkg:conflictAbout id:withdrawal , id:ratification ; "
+        "tkg:involvesAccount <https://w3id.org/treatykg/id/withdrawal/account/article> , "
+        "<https://w3id.org/treatykg/id/ratification/account/article> . "
+        f"<https://w3id.org/treatykg/id/ratification/account/article> a tkg:Account ; {PROV} ; "
+        "tkg:accountOf id:ratification ; tkg:epistemicStatus tkg:Hypothetical ; "
+        "tkg:claimsAfter id:withdrawal ."
+    ),
     "ordered-only-as-the-object-of-happenedBefore": (
         f"id:act a tkg:Invasion ; {EVENT} ; tkg:agent id:russia . id:withdrawal tkg:happenedBefore id:act ."
     ),
@@ -633,7 +877,8 @@ def test_shapes_name_only_terms_the_ontology_declares(shapes, ontology):
 
 
 def test_every_project_class_has_an_iri_pattern(shapes, ontology):
-    # The epistemic statuses are the ontology's own named individuals, not data, so their class is exempt.
+    # Epistemic statuses, ranks, conflict kinds and treaty statuses are the ontology's own named individuals,
+    # not data, so their classes are exempt.
     covered = set()
     for shape in (TKGSH.ThingIRIShape, TKGSH.SourceIRIShape):
         for target in shapes.objects(shape, SH.targetClass):
@@ -641,7 +886,7 @@ def test_every_project_class_has_an_iri_pattern(shapes, ontology):
     classes = {
         c for c in ontology.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef) and c.startswith(TKG)
     }
-    assert sorted(classes - covered) == [TKG.EpistemicStatus]
+    assert sorted(classes - covered) == [TKG.ConflictKind, TKG.EpistemicStatus, TKG.Rank, TKG.TreatyStatus]
 
 
 def test_functional_properties_have_max_count_one(shapes, ontology):
@@ -671,6 +916,18 @@ def test_ranges_are_checked_as_the_ontology_declares(shapes, ontology):
         ):
             unchecked.append((prop, rng))
     assert sorted(unchecked) == []
+
+
+def test_a_claimed_class_is_any_act_class_of_the_ontology(shapes, ontology):
+    listed = set(Collection(shapes, shapes.value(TKGSH["Account-claimedClass"], SH["in"])))
+    assert listed == subclasses(ontology, TKG.TreatyAct) | subclasses(ontology, TKG.MilitaryAct)
+
+
+def test_every_treaty_act_class_but_entry_into_force_warns_without_an_agent(shapes, ontology):
+    performed = set()
+    for target in shapes.objects(TKGSH.PerformedTreatyActShape, SH.targetClass):
+        performed |= subclasses(ontology, target)
+    assert subclasses(ontology, TKG.TreatyAct) - performed == {TKG.TreatyAct, TKG.EntryIntoForce}
 
 
 # --- conforming and violating data ---
@@ -771,7 +1028,7 @@ def test_no_rdfs_inference_so_range_cannot_satisfy_class():
     # With RDFS inference, rdfs:range would type the untyped value a tkg:Source and hide this violation.
     report = validate(
         valid_plus("""id:bad a tkg:Situation ; rdfs:label "x"@en ;
-        tkg:epistemicStatus tkg:ReportedByArticle ; tkg:attestedBy src:article-s1 ;
+        tkg:epistemicStatus tkg:ReportedBySource ; tkg:attestedBy src:article-s1 ;
         tkg:source src:untyped .""")
     )
     assert result(ID.bad, "Class", "FactBearing-source", SRC.untyped) in observed(report)

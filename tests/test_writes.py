@@ -148,7 +148,7 @@ EVENT = f"{ID}event/2024-01-test-denunciation"
 GOOD = f"""PREFIX tkg: <{TKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 INSERT DATA {{ GRAPH <https://example.org/http-writes> {{
   <{EVENT}> a tkg:Denunciation ; rdfs:label "A test denunciation"@en ;
-    tkg:epistemicStatus tkg:ReportedByArticle ; tkg:agent <{ID}state/russia> ; tkg:treaty <{ID}treaty/cfe> ;
+    tkg:epistemicStatus tkg:ReportedBySource ; tkg:agent <{ID}state/russia> ; tkg:treaty <{ID}treaty/cfe> ;
     tkg:timeSpan <{ID}time/2023-05> ; tkg:attestedBy <{SRC}/span/1164-1204> ; tkg:source <{SRC}> .
 }} }}"""
 BAD = f"PREFIX tkg: <{TKG}> INSERT DATA {{ <{ID}event/2024-02-no-provenance> a tkg:Denunciation }}"

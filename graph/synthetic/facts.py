@@ -13,7 +13,7 @@ from treatykg.graph.synthetic.world import Thing, World
 TIME = "http://www.w3.org/2006/time#"
 SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 REPORTED, ATTRIBUTED, HYPOTHETICAL = (
-    ref(TKG + name) for name in ("ReportedByArticle", "AttributedToSpeaker", "Hypothetical")
+    ref(TKG + name) for name in ("ReportedBySource", "AttributedToSpeaker", "Hypothetical")
 )
 MINISTRY, PRESIDENCY = "Ministry of Foreign Affairs", "Presidential Office"
 LEAD_ACTS = [

@@ -16,7 +16,7 @@ from treatykg.server.web import pages as web
 bp = Blueprint("timeline", __name__)
 
 STATUS = {
-    TKG + "ReportedByArticle": "reported",
+    TKG + "ReportedBySource": "reported",
     TKG + "AttributedToSpeaker": "attributed",
     TKG + "Hypothetical": "hypothetical",
 }
