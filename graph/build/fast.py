@@ -24,10 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError, ReasoningInconsistency, ValidationFailed
+from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, RECONCILED_GRAPH, TKG, WRITES_GRAPH
+from treatykg.core.progress import QUIET, Progress
+from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, solutions, triples_to_ox
 from treatykg.graph.build.reference import (
     BuildResult,
     claim,
@@ -37,10 +41,12 @@ from treatykg.graph.build.reference import (
     stem_graph_name,
     without_blank_nodes_of,
 )
+from treatykg.graph.build.sheets import compile_sheets, split_data
+from treatykg.graph.derive.reconcile import reconcile_into
+from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.compiled import CompiledSemantics
 from treatykg.graph.semantics.fastpath import add_triples
 from treatykg.graph.semantics.interface import FULL
-from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.rules import (
     INFERRED,
     WORK,
@@ -55,11 +61,9 @@ from treatykg.graph.store.embedded import (
     build_owned_graphs,
     record_commit,
     replace_database,
+    require_current,
 )
 from treatykg.graph.store.protocol import Store
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, solutions, triples_to_ox
-from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, TKG, WRITES_GRAPH
-from treatykg.core.progress import QUIET, Progress
 
 REASONING = "treatykg OWL 2 RL rules (graph/semantics/rules)"
 # rdflib format names (load.detect_format) that Oxigraph parses itself.
@@ -69,6 +73,7 @@ NATIVE_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
 }
+KNOWN_ACTS = Path(__file__).parent / "known-acts.rq"
 STAGING = ox.NamedNode(WORK + "load")  # a file's triples while its graph name is not known yet
 ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -102,7 +107,7 @@ def load_fast_inputs(
     """Read the ontology and the data files into a new in-memory store, naming each data graph as the
     reference build does; InputError on any bad file."""
     ontology_path = Path(ontology_path or resources.ontology_file())
-    data_paths = [Path(path) for path in (data_paths if data_paths is not None else resources.data_files())]
+    data = split_data(data_paths)
     inputs = FastInputs(ox.Store(), ontology_path)
     progress.start()
     if detect_format(ontology_path) in QUAD_FORMATS:
@@ -111,13 +116,27 @@ def load_fast_inputs(
         )
     _read(inputs.store, ontology_path, ONTOLOGY)
     progress.done(f"loaded {ontology_path}", _size(inputs.store, ONTOLOGY))
-    for path in data_paths:
+    for path in data.files:
         if detect_format(path) in QUAD_FORMATS:
             _load_dataset(inputs, path)
         else:
             _load_triples(inputs, path)
         progress.done(f"loaded {path}")
+    acts = [_known_acts(inputs.store)] if data.sheets else []
+    for name, (graph, path) in compile_sheets(data.sheets, acts).items():
+        claim(inputs.files, name, path)
+        inputs.store.bulk_extend(
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+            for t in triples_to_ox(graph, BlankNodeMap())
+        )
+        progress.done(f"compiled {path}")
     return inputs
+
+
+def _known_acts(store: ox.Store) -> Graph:
+    """The acts the data files hold, as much of them as a sheet's act key matches (known-acts.rq)."""
+    query = KNOWN_ACTS.read_text(encoding="utf-8")
+    return graph_from_quads(store.query(query, use_default_graph_as_union=True))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
 
 
 def _load_triples(inputs: FastInputs, path: Path) -> None:
@@ -186,7 +205,9 @@ def _sources(store: ox.Store, graph: ox.NamedNode, scratch: ox.Store | None = No
         scratch.extend(quad for quad in store.quads_for_pattern(None, SUBCLASS_OF, None, ONTOLOGY))
         store = scratch
     rows = solutions(
-        store.query(SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph])
+        store.query(
+            SOURCES.replace("$data", str(graph)), default_graph=[ONTOLOGY, graph], named_graphs=[graph]
+        )
     )
     return [row["source"].value for row in rows if isinstance(row["source"], ox.NamedNode)]
 
@@ -221,6 +242,7 @@ def build_fast(
     store = inputs.store
     kept = keep_other_graphs(handle, inputs)
     progress.start()
+    progress.done("derived the reconciled view", reconcile_into(store))
     semantics = CompiledSemantics(base)
     reasoning = None
     if reasoned:
@@ -234,7 +256,7 @@ def build_fast(
     if not report.conforms:
         lines = [describe_result(result, inputs) for result in report.violations]
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
-    owned = [ONTOLOGY_GRAPH, *inputs.files] + [INFERRED_GRAPH] * reasoned
+    owned = [ONTOLOGY_GRAPH, *inputs.files, RECONCILED_GRAPH] + [INFERRED_GRAPH] * reasoned
     record = provenance(inputs.ontology_path, inputs.files.values(), REASONING if reasoned else "none")
     local = handle.embedded()
     if local is None:  # a remote store: pushed to, as the reference build does
@@ -300,6 +322,7 @@ def add_file(
     """
     if detect_format(path) in QUAD_FORMATS:
         raise InputError("add takes one graph; add a TriG or N-Quads file with treatykg build", path)
+    require_current(handle.version(), handle.path)
     _refuse_unsupported(handle.store, path)
     scratch = ox.Store()
     _read(scratch, path, STAGING)

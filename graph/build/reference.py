@@ -17,7 +17,22 @@ from rdflib.term import Node
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError, ReasoningInconsistency, ValidationFailed
+from treatykg.core.iris import (
+    BASE,
+    GRAPH,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    RECONCILED_GRAPH,
+    SOURCE,
+    TKG,
+    WRITES_GRAPH,
+    source_graph,
+)
+from treatykg.core.progress import QUIET, Progress
 from treatykg.core.terms import BlankNodeMap, triples_to_ox
+from treatykg.graph.build.sheets import compile_sheets, split_data
+from treatykg.graph.derive.reconcile import reconciled_graph
 from treatykg.graph.rdf.load import load
 from treatykg.graph.semantics.interface import FULL
 from treatykg.graph.semantics.reason import Triple
@@ -26,18 +41,6 @@ from treatykg.graph.semantics.reference import validate_graphs as validate_graph
 from treatykg.graph.semantics.shapes import Report, ValidationResult
 from treatykg.graph.store.embedded import StoreVersion
 from treatykg.graph.store.protocol import Store, other_graphs
-from treatykg.core.iris import (
-    BASE,
-    GRAPH,
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
-    PREFIXES,
-    SOURCE,
-    TKG,
-    WRITES_GRAPH,
-    source_graph,
-)
-from treatykg.core.progress import QUIET, Progress
 
 TKG_SOURCE = URIRef(TKG + "Source")
 
@@ -54,7 +57,9 @@ class Inputs:
     def stated_in(self, node: Node) -> list[str]:
         """The data files that state something about `node`, for messages about it."""
         return [
-            str(self.files[name]) for name in sorted(self.graphs) if (node, None, None) in self.graphs[name]
+            str(self.files.get(name, name))
+            for name in sorted(self.graphs)
+            if (node, None, None) in self.graphs[name]
         ]
 
     def origin(self, triple: Triple) -> str | None:
@@ -63,7 +68,7 @@ class Inputs:
             return str(self.ontology_path)
         for name, graph in self.graphs.items():
             if triple in graph:
-                return str(self.files[name])
+                return str(self.files.get(name, name))
         return None
 
 
@@ -91,6 +96,8 @@ def input_name(path: Path) -> str:
     for folder, prefix in ((resources.ontology_dir(), "ontology/"), (resources.data_dir(), "graph/data/")):
         if resolved.parent == folder.resolve():
             return prefix + resolved.name
+    if resolved.is_relative_to(resources.graph_dir().resolve()):  # a packaged sheet
+        return "graph/" + resolved.relative_to(resources.graph_dir().resolve()).as_posix()
     return path.name
 
 
@@ -105,6 +112,8 @@ def provenance(ontology_path: Path, data_files: Iterable[Path], reasoning: str) 
             name: _version(name) for name in ("treatykg", "owlrl", "pyshacl", "rdflib", "pyoxigraph")
         },
         "reasoning": reasoning,
+        # What the build derived; a store whose record lacks it predates the accounts (store.embedded).
+        "derived": [RECONCILED_GRAPH],
         "inputs": [{"role": role, "name": input_name(path), "sha256": sha256(path)} for role, path in files],
     }
 
@@ -164,7 +173,8 @@ def load_inputs(
 ) -> Inputs:
     """Load the ontology and data files, naming each data file's graph; InputError on any bad file."""
     ontology_path = Path(ontology_path or resources.ontology_file())
-    data_paths = [Path(path) for path in (data_paths if data_paths is not None else resources.data_files())]
+    data = split_data(data_paths)
+    data_paths = data.files
     progress.start()
     inputs = Inputs(ontology=_as_graph(load(ontology_path), ontology_path), ontology_path=ontology_path)
     progress.done(f"loaded {ontology_path}", len(inputs.ontology))
@@ -178,6 +188,10 @@ def load_inputs(
             claim(inputs.files, name, path)
             inputs.graphs[name] = graph
         progress.done(f"loaded {path}", sum(len(graph) for graph in named.values()))
+    for name, (graph, path) in compile_sheets(data.sheets, inputs.graphs.values()).items():
+        claim(inputs.files, name, path)
+        inputs.graphs[name] = graph
+        progress.done(f"compiled {path}", len(graph))
     return inputs
 
 
@@ -212,7 +226,7 @@ def _graphs_of_dataset(path: Path, dataset, ontology: Graph) -> dict[str, Graph]
 
 def claim(files: dict[str, Path], name: str, path: Path) -> None:
     """Record `path` as the file of graph `name` in `files`, refusing a name the build already gives away."""
-    if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH):
+    if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH):
         raise InputError(f"its graph name {name} is reserved for the build; rename the file", path)
     if name in files:
         raise InputError(
@@ -261,7 +275,9 @@ def check(
     store = ox.Store()
     for name, graph in [(ONTOLOGY_GRAPH, inputs.ontology), *inputs.graphs.items(), *kept.items()]:
         target = ox.DefaultGraph() if name is None else ox.NamedNode(name)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples_to_ox(graph, blank_nodes))
+        store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, target) for t in triples_to_ox(graph, blank_nodes)
+        )
     semantics = ReferenceSemantics(base, inputs.origin, blank_nodes)
     inferred, reasoning = Graph(), None
     if reasoned:
@@ -302,6 +318,9 @@ def build(
     kept = {
         name: graph for name, graph in other_graphs(handle, inputs.graphs).items() if name != WRITES_GRAPH
     }
+    # Derive: the reconciled view of every asserted graph's accounts, reasoned over and validated with them.
+    inputs.graphs[RECONCILED_GRAPH] = reconciled_graph([*inputs.graphs.values(), *kept.values()])
+    progress.done("derived the reconciled view", len(inputs.graphs[RECONCILED_GRAPH]))
     inferred, report = check(inputs, kept, reasoned, base, progress)
     if not report.conforms:
         lines = [describe_result(result, inputs) for result in report.violations]

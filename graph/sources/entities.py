@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from treatykg.core import resources
 from treatykg.core.iris import ID, TKG
@@ -207,3 +207,18 @@ def load_entities(path: Path | None = None, ontology: Path | None = None) -> Ent
 def _bound(text: object) -> datetime | None:
     """The first instant of a scope bound written as a date."""
     return None if text is None else parse_date(str(text)).earliest
+
+
+def entities_graph(entities: Entities) -> Graph:
+    """The entity sheet as RDF (the shared entities graph): each entry's class, English label and the aliases
+    that hold at every time (a time-scoped alias only resolves names in sheets)."""
+    graph, alt_label = Graph(), URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
+    for entity in entities.entities.values():
+        node = URIRef(entity.iri)
+        graph.add((node, RDF.type, URIRef(TKG + entity.cls)))
+        graph.add((node, RDFS.label, Literal(entity.label, lang="en")))
+        for alias in entity.aliases:
+            names = [name for name in entities.names[alias.casefold()] if name.iri == entity.iri]
+            if any(name.since is None and name.before is None for name in names):
+                graph.add((node, alt_label, Literal(alias, lang="en")))
+    return graph

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from treatykg.core.errors import StoreError
-from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, RECONCILED_GRAPH
 from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, solutions, triples_to_ox
 from treatykg.graph.store.sparql_files import read_query
 
@@ -310,6 +310,16 @@ def read_pending(path: str | os.PathLike[str]) -> StoreVersion | None:
         return None
     except (ValueError, KeyError, TypeError):
         return None  # torn before its rename: the commit never started
+
+
+def require_current(version: StoreVersion, path: object) -> None:
+    """StoreError if the store was built by a treatykg that predates the accounts: its version record names
+    no reconciled graph, so a write would leave the graph half-migrated."""
+    if version.build and RECONCILED_GRAPH not in version.build.get("derived", []):
+        raise StoreError(
+            f"the store at {path} was built by an earlier version of treatykg, without the reconciled view "
+            "of the sources' accounts; rebuild it with `treatykg build` before writing to it"
+        )
 
 
 def build_owned_graphs(version: StoreVersion) -> frozenset[str]:

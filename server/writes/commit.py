@@ -18,7 +18,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from treatykg.core.iris import ID, INFERRED_GRAPH, WRITES_GRAPH
-from treatykg.graph.store.embedded import OpenStore, StoreVersion, finish_pending, read_pending, write_pending
+from treatykg.graph.store.embedded import (
+    OpenStore,
+    StoreVersion,
+    finish_pending,
+    read_pending,
+    require_current,
+    write_pending,
+)
 from treatykg.server.query.messages import WriteAccount
 
 BNODE_FUNCTION = ox.NamedNode("urn:x-treatykg:blank-node")
@@ -173,6 +180,7 @@ def next_version(previous: StoreVersion, change: Change) -> StoreVersion:
 
 def apply(handle: OpenStore, change: Change, version: StoreVersion) -> StoreVersion:
     """Record the pending commit, commit the change in one transaction, then promote the record."""
+    require_current(handle.version(), handle.path)
     write_pending(handle, version)
     try:
         handle.store.update(

@@ -1,0 +1,79 @@
+"""The statement sheets a build compiles: the packaged ones and those under each `--data` folder, with the
+shared entity sheet, each into its source's named graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from treatykg.core import resources
+from treatykg.core.errors import InputError
+from treatykg.core.iris import ENTITIES_GRAPH
+from treatykg.graph.sources.compile import compile_sheet
+from treatykg.graph.sources.entities import entities_file, entities_graph, load_entities
+
+SHEET = "sheet.yaml"
+
+
+@dataclass
+class Sheets:
+    """The data a build reads: RDF files, and the sheets to compile (with their text beside them)."""
+
+    files: list[Path] = field(default_factory=list)
+    sheets: list[Path] = field(default_factory=list)
+
+
+def packaged_sheets() -> list[Path]:
+    """The packaged sources' sheets (`graph/sources/*/sheet.yaml`), sorted by folder."""
+    return sorted((resources.graph_dir() / "sources").glob(f"*/{SHEET}"))
+
+
+def sheets_under(folder: Path) -> list[Path]:
+    """The sheets of a folder: its own `sheet.yaml`, or those of its sub-folders (a curation folder)."""
+    own = folder / SHEET
+    return [own] if own.is_file() else sorted(folder.glob(f"*/{SHEET}"))
+
+
+def split_data(data: Sequence[Path] | None) -> Sheets:
+    """The `--data` paths as files and sheets; by default the packaged data files and sheets. A folder
+    gives its sheets and its RDF files (`*.ttl`)."""
+    if data is None:
+        return Sheets(resources.data_files(), packaged_sheets())
+    found = Sheets()
+    for path in map(Path, data):
+        if path.is_dir():
+            sheets = sheets_under(path)
+            files = sorted(path.glob("*.ttl"))
+            if not sheets and not files:
+                raise InputError("the folder holds no statement sheet (sheet.yaml) and no .ttl file", path)
+            found.sheets += sheets
+            found.files += files
+        elif path.name == SHEET or path.suffix in (".yaml", ".yml"):
+            found.sheets.append(path)
+        else:
+            found.files.append(path)
+    return found
+
+
+def compile_sheets(sheets: Sequence[Path], known: Iterable[Graph]) -> dict[str, tuple[Graph, Path]]:
+    """Each sheet compiled against the entity sheet and the acts of `known` and of the sheets before it:
+    graph name -> (graph, sheet); the entities graph first. SheetInvalid names every problem."""
+    if not sheets:
+        return {}
+    entities = load_entities()
+    for graph in known:
+        entities.add_acts(graph)
+    compiled: dict[str, tuple[Graph, Path]] = {ENTITIES_GRAPH: (entities_graph(entities), entities_file())}
+    for path in sheets:
+        graph, report = compile_sheet(path, entities)
+        if report.graph_name in compiled:
+            raise InputError(
+                f"graph {report.graph_name} is also compiled from {compiled[report.graph_name][1]}",
+                path,
+            )
+        compiled[report.graph_name] = (graph, path)
+        entities.add_acts(graph)
+    return compiled

@@ -1,0 +1,1 @@
+"""Derived graphs: the reconciled view of the accounts (and, later, treaty status)."""
