@@ -232,6 +232,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
         ],
     ),
     "check-events-without-provenance": (("node", "problem"), []),
+    "report-conflicts": (("conflict", "kind", "act", "source"), []),
 }
 NEEDS_INFERENCE = {"cq-reactions", "cq-agent-involvement"}
 

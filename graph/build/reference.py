@@ -326,6 +326,8 @@ def build(
         lines = [describe_result(result, inputs) for result in report.violations]
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
     graphs = {ONTOLOGY_GRAPH: inputs.ontology, **inputs.graphs}
+    if not len(graphs[RECONCILED_GRAPH]):  # no accounts: nothing derived, as the fast build stores it
+        del graphs[RECONCILED_GRAPH]
     inferred = without_blank_nodes_of(kept.values(), inferred)
     if len(inferred):
         graphs[INFERRED_GRAPH] = inferred

@@ -14,6 +14,7 @@ from treatykg import __version__
 from treatykg.cli.add import add_add
 from treatykg.cli.admin import add_admin
 from treatykg.cli.build import add_build
+from treatykg.cli.conflicts import add_conflicts
 from treatykg.cli.export import add_export
 from treatykg.cli.generate import add_generate
 from treatykg.cli.normalize import add_normalize
@@ -73,6 +74,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_admin,
     add_source,
     add_sheet,
+    add_conflicts,
 )
 
 
