@@ -232,7 +232,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
         ],
     ),
     "check-events-without-provenance": (("node", "problem"), []),
-    "report-conflicts": (("conflict", "kind", "act", "source"), []),
+    "report-conflicts": (("conflict", "kind", "act", "source", "quote"), []),
 }
 NEEDS_INFERENCE = {"cq-reactions", "cq-agent-involvement"}
 

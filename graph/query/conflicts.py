@@ -19,9 +19,9 @@ class Account:
     iri: str
     act: str
     source: str
-    quotes: str
+    quotes: list[str] = field(default_factory=list)  # in the text's order
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> dict[str, str | list[str]]:
         """As a JSON object."""
         return {"account": self.iri, "act": self.act, "source": self.source, "quotes": self.quotes}
 
@@ -48,7 +48,11 @@ class Conflict:
         """`Kind  act label <IRI>`, then one line per account: its source's slug and quotes."""
         acts = "; ".join(f"{label} <{act}>" for act, label in self.acts.items())
         rows = [f"{self.kind}  {acts}"]
-        rows += [f"  {account.source.removeprefix(SOURCE)}: “{account.quotes}”" for account in self.accounts]
+        rows += [
+            f"  {account.source.removeprefix(SOURCE)}: "
+            + " … ".join(f"“{quote}”" for quote in account.quotes)
+            for account in self.accounts
+        ]
         return rows
 
 
@@ -64,8 +68,9 @@ def conflicts(handle: Store) -> list[Conflict]:
         conflict = found.setdefault(iri.value, Conflict(iri.value, kind.value.removeprefix(TKG)))
         label = row["actLabel"]
         conflict.acts[act.value] = label.value if label is not None else act.value
-        quotes = row["quotes"]
-        conflict.accounts.append(
-            Account(row["account"].value, act.value, row["source"].value, quotes.value if quotes else "")
-        )
+        account, quote = row["account"].value, row["quote"]
+        if not conflict.accounts or conflict.accounts[-1].iri != account:
+            conflict.accounts.append(Account(account, act.value, row["source"].value))
+        if quote is not None:
+            conflict.accounts[-1].quotes.append(quote.value)
     return list(found.values())
