@@ -4,6 +4,7 @@ it refuses writes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -286,3 +287,67 @@ def test_a_store_built_before_the_reconciled_view_refuses_writes(capsys, built, 
     assert "built by an earlier version of treatykg" in result.err
     assert "rebuild it with `treatykg build`" in result.err
     assert store_quads(path) == before
+
+
+def test_add_then_remove_sheets_keeps_the_reconciled_view_a_build_would_give(capsys, built, tmp_path):
+    path = tmp_path / "store"
+    assert run(capsys, "build", "--engine", "fast", "--store", path, "--data", ARTICLE).code == 0
+    for report in ("report-a", "report-b"):
+        result = run(capsys, "add", FIXTURES / report / "sheet.yaml", "--store", path, "--curator", "Test")
+        assert result.code == 0, result.err
+    assert reconciled(path) == reconciled(built["fast"])
+    assert run(capsys, "conflicts", "--store", path).out.splitlines()[-1] == "4 conflict(s)"
+    result = run(capsys, "source", "remove", "report-b", "--store", path, "--curator", "Test")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"removed {source_graph('report-b')} from {path}: version 4, ")
+    alone = tmp_path / "alone"
+    data = ("--data", ARTICLE, FIXTURES / "report-a")
+    assert run(capsys, "build", "--engine", "fast", "--store", alone, *data).code == 0
+    assert reconciled(path) == reconciled(alone)
+    assert run(capsys, "conflicts", "--store", path).out == "0 conflict(s)\n"
+    # The write log names who added and removed, and what.
+    labels = {q.object.value for q in store_quads(path) if q.predicate.value.endswith("#label")}
+    assert {"add source report-a", "add source report-b", "remove source report-b"} <= labels
+
+
+def test_a_sheet_that_violates_a_shape_changes_nothing(capsys, built, tmp_path):
+    path = tmp_path / "store"
+    shutil.copytree(built["fast"], path)
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    text = "Moldova declared something.\n"
+    (folder / "text.txt").write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    (folder / "sheet.yaml").write_text(
+        f"""source:
+  slug: bad-declaration
+  kind: news
+  text: text.txt
+  sha256: {digest}
+sentences:
+  - sentence: "Moldova declared something."
+statements:
+  - key: moldova-declares
+    class: Declaration
+    speaker: Moldova
+    quote: Moldova declared something
+""",
+        encoding="utf-8",
+    )
+    before = store_quads(path)
+    version = (path / VERSION_FILE).read_bytes()
+    result = run(capsys, "add", folder / "sheet.yaml", "--store", path)
+    assert result.code == 1
+    assert result.err.startswith("does not conform: 1 SHACL violation(s)")
+    assert "A speech act needs at least one tkg:content, a tkg:Proposition." in result.err
+    assert store_quads(path) == before
+    assert (path / VERSION_FILE).read_bytes() == version
+
+
+def test_source_remove_refuses_a_source_the_build_compiles_or_none(capsys, built):
+    result = run(capsys, "source", "remove", "report-b", "--store", built["fast"])
+    assert result.code == 2
+    assert "is compiled by the build; take its sheet out of the build's data, rebuild" in result.err
+    result = run(capsys, "source", "remove", "no-such-source", "--store", built["fast"])
+    assert result.code == 2
+    assert "the store holds no source 'no-such-source'" in result.err

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.term import Node
 
 from treatykg.core import resources
@@ -41,7 +40,7 @@ from treatykg.graph.build.reference import (
     stem_graph_name,
     without_blank_nodes_of,
 )
-from treatykg.graph.build.sheets import compile_sheets, split_data
+from treatykg.graph.build.sheets import compile_sheets, known_acts, split_data
 from treatykg.graph.derive.reconcile import reconcile_into
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.compiled import CompiledSemantics
@@ -73,7 +72,6 @@ NATIVE_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "trig": ox.RdfFormat.TRIG,
 }
-KNOWN_ACTS = Path(__file__).parent / "known-acts.rq"
 STAGING = ox.NamedNode(WORK + "load")  # a file's triples while its graph name is not known yet
 ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
@@ -122,7 +120,7 @@ def load_fast_inputs(
         else:
             _load_triples(inputs, path)
         progress.done(f"loaded {path}")
-    acts = [_known_acts(inputs.store)] if data.sheets else []
+    acts = [known_acts(inputs.store)] if data.sheets else []
     for name, (graph, path) in compile_sheets(data.sheets, acts).items():
         claim(inputs.files, name, path)
         inputs.store.bulk_extend(
@@ -131,12 +129,6 @@ def load_fast_inputs(
         )
         progress.done(f"compiled {path}")
     return inputs
-
-
-def _known_acts(store: ox.Store) -> Graph:
-    """The acts the data files hold, as much of them as a sheet's act key matches (known-acts.rq)."""
-    query = KNOWN_ACTS.read_text(encoding="utf-8")
-    return graph_from_quads(store.query(query, use_default_graph_as_union=True))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
 
 
 def _load_triples(inputs: FastInputs, path: Path) -> None:

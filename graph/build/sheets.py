@@ -7,15 +7,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError
 from treatykg.core.iris import ENTITIES_GRAPH
+from treatykg.core.terms import graph_from_quads
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.entities import entities_file, entities_graph, load_entities
 
 SHEET = "sheet.yaml"
+KNOWN_ACTS = Path(__file__).parent / "known-acts.rq"
 
 
 @dataclass
@@ -79,3 +82,9 @@ def compile_sheets(sheets: Sequence[Path], known: Iterable[Graph]) -> dict[str, 
         compiled[report.graph_name] = (graph, path)
         entities.add_acts(graph)
     return compiled
+
+
+def known_acts(store: ox.Store) -> Graph:
+    """The acts a store holds, as much of them as a sheet's act key matches (known-acts.rq)."""
+    query = KNOWN_ACTS.read_text(encoding="utf-8")
+    return graph_from_quads(store.query(query, use_default_graph_as_union=True))  # type: ignore[arg-type]  # a CONSTRUCT answers triples

@@ -346,3 +346,23 @@ def reconciled_graph(graphs: Iterable[Graph]) -> Graph:
         )
     triples = derive(store, list(store.named_graphs()))  # type: ignore[arg-type]  # every name is a NamedNode
     return graph_from_quads(ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in triples)
+
+
+def reconciled_change(
+    store: ox.Store, without: str | None = None, extra: Iterable[ox.Triple] = ()
+) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """The reconciled graph's quads to remove and to add when the asserted graph `without` leaves `store` and
+    the triples `extra` join it (a source removed, a sheet added); the store is only read."""
+    graphs = [
+        graph
+        for graph in source_graphs(store)
+        if not (isinstance(graph, ox.NamedNode) and graph.value == without)
+    ]
+    query = (QUERIES / "account-closure.rq").read_text(encoding="utf-8")
+    scratch, work = ox.Store(), ox.NamedNode(ID + "work/derive")
+    closure = store.query(query, default_graph=graphs)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in closure)  # type: ignore[union-attr]  # a CONSTRUCT answers triples
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in extra)
+    new = {ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in derive(scratch, [work])}
+    old = set(store.quads_for_pattern(None, None, None, RECONCILED))
+    return old - new, new - old

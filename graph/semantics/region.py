@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 import owlrl
 import pyoxigraph as ox
@@ -37,7 +38,7 @@ from treatykg.core.terms import ox_term, to_rdflib
 from treatykg.graph.semantics import rules
 from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_focus
 from treatykg.graph.semantics.reason import error_messages, is_informative
-from treatykg.graph.semantics.shapes import Report, ValidationResult
+from treatykg.graph.semantics.shapes import Report, ValidationResult, load_shapes
 
 Triple = tuple[Node, Node, Node]
 Quad = tuple[Node, Node, Node, URIRef | None]  # an rdflib quad; None is the default graph
@@ -333,6 +334,12 @@ def _focus(view: _View, triples: set[Triple], schema_terms: set) -> set[Node]:
     return {n for n in focus if n not in schema_terms}
 
 
+@cache
+def inverse_predicates(base: str) -> frozenset[Node]:
+    """The predicates the shapes follow backwards (the IRIs under sh:inversePath)."""
+    return frozenset(o for o in load_shapes(base).objects(None, SH.inversePath) if isinstance(o, URIRef))
+
+
 def _validate(
     view: _View, checked: Checked, delta_triples: set[Triple], tbox: Graph, base: str
 ) -> tuple[Report, int]:
@@ -353,6 +360,17 @@ def _validate(
     added_by_subject: dict[Node, set[Triple]] = {}
     for triple in checked.inferred_added:
         added_by_subject.setdefault(triple[0], set()).add(triple)
+    # A path that goes backwards (sh:inversePath: an act's accounts, what happened after it) reads the
+    # triples pointing at a focus node through those predicates: they join the first step.
+    backwards = inverse_predicates(base)
+    for node in focus:
+        for triple in view.around(node, True)[1]:
+            if triple[1] in backwards:
+                asserted.add(triple)
+                entailed.add(triple)
+                if triple[0] not in seen:
+                    frontier.add(triple[0])
+                    seen.add(triple[0])
     for predicates in hops:
         following: set[Node] = set()
         for node in frontier:

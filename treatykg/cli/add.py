@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from pathlib import Path
@@ -33,7 +34,17 @@ def add_add(subcommands: argparse._SubParsersAction) -> None:
                         2 could not run (bad file, schema change, a graph the build owns, store in use)
         """),
     )
-    parser.add_argument("file", metavar="FILE", type=Path, help="the data file")
+    parser.add_argument(
+        "file",
+        metavar="FILE|SHEET",
+        type=Path,
+        help="the data file, or a statement sheet (*.yaml) with its text",
+    )
+    parser.add_argument(
+        "--curator",
+        default=getpass.getuser(),
+        help="who adds a sheet, for the write's provenance (default: the user's login name)",
+    )
     parser.add_argument("--graph", metavar="IRI", help="the graph to add to (default: named by the file)")
     add_base_option(parser)
     add_store_option(parser)
@@ -47,6 +58,8 @@ def run_add(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     refusal = "add works on an embedded store; PUT the file to the remote store"
+    if args.file.suffix in (".yaml", ".yml"):
+        return _add_sheet(args, started)
     with open_cli_embedded(args, "add", refusal) as handle:
         inputs, report, version = add_file(handle, args.file, args.graph, args.base)
         for warning in report.results:
@@ -56,4 +69,26 @@ def run_add(args: argparse.Namespace) -> int:
         print(f"added {args.file} to {graph} in {handle.path}: version {version.version} ({elapsed:.1f} s)")
     if report.results:
         print(f"{len(report.results)} SHACL warning(s) or info(s), listed on stderr")
+    return EXIT_OK
+
+
+def _add_sheet(args: argparse.Namespace, started: float) -> int:
+    """Compile the sheet and add its source with the reconciled view's change, in one transaction."""
+    from treatykg.graph.build.fast import FastInputs
+    from treatykg.graph.build.reference import describe_result
+    from treatykg.server.writes.sources import add_sheet
+
+    refusal = "add works on an embedded store; build the remote store with the sheet's folder as --data"
+    with open_cli_embedded(args, "add", refusal) as handle:
+        written, compiled = add_sheet(handle, args.file, args.curator, args.base)
+        inputs = FastInputs(handle.store, Path(), {written.graph: args.file})
+        for warning in written.report.results:
+            print(describe_result(warning, inputs), file=sys.stderr)
+        elapsed = time.perf_counter() - started
+        print(*compiled.lines(), sep="\n")
+        print(
+            f"added {args.file} to {written.graph} in {handle.path}: version {written.version.version}, "
+            f"{written.added} quads added and {written.removed} removed with the reconciled view "
+            f"({elapsed:.1f} s)"
+        )
     return EXIT_OK

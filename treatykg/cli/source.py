@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 from pathlib import Path
 
-from treatykg.cli.common import examples
+from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_embedded
 from treatykg.core.errors import EXIT_OK
 
 KINDS = ("news", "statement", "note")
 
 
 def add_source(subcommands: argparse._SubParsersAction) -> None:
-    """Register `treatykg source` and its `add` subcommand."""
-    parser = subcommands.add_parser("source", help="add a source (its text and a starting statement sheet)")
+    """Register `treatykg source` and its `add` and `remove` subcommands."""
+    parser = subcommands.add_parser(
+        "source", help="add a source (its text and a starting statement sheet), or remove one from the store"
+    )
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     add = actions.add_parser(
         "add",
@@ -47,6 +50,31 @@ def add_source(subcommands: argparse._SubParsersAction) -> None:
     for name in ("title", "publisher", "url", "published", "language", "rights"):
         add.add_argument(f"--{name}", help=f"the source's {name}")
     add.set_defaults(run=run_source_add)
+    remove = actions.add_parser(
+        "remove",
+        help="retract a source added with `treatykg add SHEET` from the store",
+        description=(
+            "Retract a source from the store: its graph, and everything derived from it (the reconciled "
+            "view is derived again without its accounts, and the inferences follow), reasoned, validated and "
+            "committed in one transaction with provenance. A source the build compiles (a packaged sheet, a "
+            "sheet under --data) is removed by taking its sheet out of the build's data and rebuilding. "
+            "While `treatykg serve` holds the store this refuses with 'store in use'."
+        ),
+        **examples("""
+            treatykg source remove nato-cfe-statement
+            treatykg source remove report-b --store /tmp/kg --curator "A. Curator"
+
+            exit codes: 0 removed, 1 the store without it would be invalid,
+                        2 could not run (no such source, a build's source, store in use)
+        """),
+    )
+    remove.add_argument("slug", metavar="SLUG", help="the source's slug (its graph is graph/source/SLUG)")
+    remove.add_argument(
+        "--curator", default=getpass.getuser(), help="who removes it (default: the user's login name)"
+    )
+    add_base_option(remove)
+    add_store_option(remove)
+    remove.set_defaults(run=run_source_remove)
 
 
 def run_source_add(args: argparse.Namespace) -> int:
@@ -62,4 +90,18 @@ def run_source_add(args: argparse.Namespace) -> int:
     rows = sheet.get("sentences") if isinstance(sheet, dict) else None
     count = len(rows) if isinstance(rows, Sequence) else 0
     print(f"added {folder}: {count} sentence-table rows proposed in {folder / SHEET_NAME}")
+    return EXIT_OK
+
+
+def run_source_remove(args: argparse.Namespace) -> int:
+    """Retract the source and say what changed."""
+    from treatykg.server.writes.sources import remove_source
+
+    refusal = "source remove works on an embedded store; rebuild the remote store without the source"
+    with open_cli_embedded(args, "source remove", refusal) as handle:
+        written = remove_source(handle, args.slug, args.curator, args.base)
+        print(
+            f"removed {written.graph} from {handle.path}: version {written.version.version}, "
+            f"{written.removed} quads removed and {written.added} added with the reconciled view"
+        )
     return EXIT_OK
