@@ -23,6 +23,7 @@ reference, instead: the compiled rules refuse rather than under-infer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -148,6 +149,20 @@ class _View:
                 asserted.add((s, p, o))
         added = self.added_by_subject.get(node, ())
         asserted.update(q[:3] for q in added if predicates is None or q[1] in predicates)
+        return asserted, inferred
+
+    def incoming(self, node: Node, predicates: frozenset) -> tuple[set[Triple], set[Triple]]:
+        """The asserted triples of `predicates` pointing at `node` after the delta, and the inferred ones as
+        stored: what an inverse path reads (index lookups, so a hub's other in-edges stay unread)."""
+        asserted, inferred = set(), set()
+        for predicate in predicates:
+            for s, p, o, g in self._quads(p=predicate, o=node):
+                if g is not None and str(g) == INFERRED_GRAPH:
+                    inferred.add((s, p, o))
+                elif asserted_graph(g) and (s, p, o, g) not in self.removed:
+                    asserted.add((s, p, o))
+        added = self.added_by_object.get(node, ())
+        asserted.update(q[:3] for q in added if q[1] in predicates)
         return asserted, inferred
 
     def asserted(self, after: bool) -> Iterator[Triple]:
@@ -387,6 +402,18 @@ def _validate(
             following |= {o for _, _, o in out | inferred if isinstance(o, URIRef | BNode)} - seen
         seen |= following
         frontier = following
+    # An inverse path reads the triples pointing at a focus node along its predicates.
+    inverse = frozenset(
+        URIRef(iri) for check in plan.checks for iri in re.findall(r"\^<([^>\s]*)>", check.path or "")
+    )
+    for node in focus if inverse else ():
+        into, inferred = view.incoming(node, inverse)
+        inferred -= checked.inferred_removed
+        inferred |= {t for t in checked.inferred_added if t[2] == node and t[1] in inverse}
+        for triple in into:
+            asserted.add(triple)
+        for triple in into | inferred:
+            entailed.add(triple)
     store = _scratch(tbox, asserted, set(entailed) - set(asserted))
     nodes = [ox_term(node) for node in sorted(focus, key=str)]
     stated = validate_focus(store, nodes, [ONTOLOGY, ASSERTED], plan)
