@@ -26,7 +26,7 @@ def steps() -> list[tuple[str, str | None]]:
 
 
 def test_the_walk_through_runs_as_written(tmp_path):
-    assert len(steps()) == 5
+    assert len(steps()) == 9
     # The venv's `treatykg` first on PATH, as a curator's shell has it.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for commands, expected in steps():

@@ -12,7 +12,7 @@ from rdflib import Graph
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError
-from treatykg.core.iris import ENTITIES_GRAPH
+from treatykg.core.iris import ENTITIES_GRAPH, asserted_graph
 from treatykg.core.terms import graph_from_quads
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.entities import entities_file, entities_graph, load_entities
@@ -87,4 +87,6 @@ def compile_sheets(sheets: Sequence[Path], known: Iterable[Graph]) -> dict[str, 
 def known_acts(store: ox.Store) -> Graph:
     """The acts a store holds, as much of them as a sheet's act key matches (known-acts.rq)."""
     query = KNOWN_ACTS.read_text(encoding="utf-8")
-    return graph_from_quads(store.query(query, use_default_graph_as_union=True))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
+    # The asserted graphs only: an inferred superclass is not a class a sheet's act key names.
+    graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and asserted_graph(g.value)]
+    return graph_from_quads(store.query(query, default_graph=[*graphs, ox.DefaultGraph()]))  # type: ignore[arg-type]  # a CONSTRUCT answers triples

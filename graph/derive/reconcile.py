@@ -362,7 +362,16 @@ def reconciled_change(
     scratch, work = ox.Store(), ox.NamedNode(ID + "work/derive")
     closure = store.query(query, default_graph=graphs)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in closure)  # type: ignore[union-attr]  # a CONSTRUCT answers triples
+    extra = list(extra)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in extra)
+    # The acts the new accounts are about may state a reconciled property themselves (the closure has only
+    # the acts that had accounts).
+    acts = {t.object for t in extra if t.predicate == tkg("accountOf") and isinstance(t.object, ox.NamedNode)}
+    for act in acts:
+        for name in ("epistemicStatus", "timeSpan"):
+            for quad in store.quads_for_pattern(act, tkg(name), None):
+                if quad.graph_name in graphs:
+                    scratch.add(ox.Quad(quad.subject, quad.predicate, quad.object, work))
     new = {ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in derive(scratch, [work])}
     old = set(store.quads_for_pattern(None, None, None, RECONCILED))
     return old - new, new - old

@@ -45,7 +45,7 @@ def add_sheet(
     entities.add_acts(known_acts(handle.store))
     graph, compiled = compile_sheet(sheet, entities)
     name = compiled.graph_name
-    if ox.NamedNode(name) in set(handle.store.named_graphs()):
+    if _holds(handle.store, name):
         raise InputError(f"the store already holds {name}; remove it first (treatykg source remove)", sheet)
     triples = list(triples_to_ox(graph, BlankNodeMap()))
     removed, added = reconciled_change(handle.store, extra=triples)
@@ -58,7 +58,7 @@ def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) 
     """Retract the source `slug`: its graph, and what the reconciled view derived from its accounts."""
     require_current(handle.version(), handle.path)
     name = source_graph(slug)
-    if ox.NamedNode(name) not in set(handle.store.named_graphs()):
+    if not _holds(handle.store, name):
         raise InputError(f"the store holds no source {slug!r} (no graph {name})")
     if name in build_owned_graphs(handle.version()):
         raise InputError(
@@ -66,7 +66,7 @@ def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) 
         )
     removed, added = reconciled_change(handle.store, without=name)
     removed |= set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
-    return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base)
+    return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base, drop=True)
 
 
 def _commit(
@@ -77,6 +77,7 @@ def _commit(
     curator: str,
     label: str,
     base: str,
+    drop: bool = False,
 ) -> Written:
     """Reason and validate the delta around it (the compiled region mode), then commit it with its
     inferences and provenance in one transaction."""
@@ -94,7 +95,7 @@ def _commit(
             *(ox.Quad(*t, inferred) for t in triples_to_ox(checked.inferred_removed, blank_nodes)),
         ],
         added=[*added, *(ox.Quad(*t, inferred) for t in triples_to_ox(checked.inferred_added, blank_nodes))],
-        dropped=[],
+        dropped=graphs if drop else [],
         created=[],
     )
     version = commit.next_version(handle.version(), change)
@@ -103,6 +104,11 @@ def _commit(
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)
     return Written(graphs[0], report, version, len(removed), len(added))
+
+
+def _holds(store: ox.Store, graph: str) -> bool:
+    """Whether the store holds a triple in `graph`."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
 
 
 def _rdflib(quad: ox.Quad):
