@@ -351,3 +351,11 @@ def test_source_remove_refuses_a_source_the_build_compiles_or_none(capsys, built
     result = run(capsys, "source", "remove", "no-such-source", "--store", built["fast"])
     assert result.code == 2
     assert "the store holds no source 'no-such-source'" in result.err
+
+
+def test_the_export_writes_the_reconciled_view_as_its_own_files(capsys, built, tmp_path):
+    assert run(capsys, "export", "--store", built["fast"], "--out", tmp_path).code == 0
+    exported = Graph().parse(tmp_path / "reconciled.ttl")
+    assert {f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in exported} == reconciled(built["fast"])
+    asserted = Graph().parse(tmp_path / "asserted.ttl")
+    assert not list(asserted.triples((None, URIRef(TKG + "conflictKind"), None)))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RECONCILED_GRAPH
 from treatykg.core.terms import BlankNodeMap, serialized, triples_to_ox
 from treatykg.graph.export import jsonld
 from treatykg.graph.export.describe import Distribution, describe_dataset
@@ -44,8 +44,9 @@ FORMATS = {
 # ontology + asserted + inferred of one format together are the dataset, minus the graph names.
 DUMP_TITLES = {
     "ontology": "the TreatyKG ontology",
-    "asserted": "the asserted data: every graph except the ontology and the inferred graph",
+    "asserted": "the asserted data: every graph except the ontology and the inferred and reconciled graphs",
     "inferred": "the triples inferred under OWL 2 RL",
+    "reconciled": "the reconciled view of the sources' accounts, derived by the build, with its conflicts",
     "dataset": "the whole dataset, every named graph",
 }
 
@@ -75,7 +76,11 @@ def select(quads: Iterable[ox.Quad], dump: str) -> list[ox.Quad]:
         return [quad for quad in quads if graph_of(quad) == ONTOLOGY_GRAPH]
     if dump == "inferred":
         return [quad for quad in quads if graph_of(quad) == INFERRED_GRAPH]
-    return [quad for quad in quads if graph_of(quad) not in (ONTOLOGY_GRAPH, INFERRED_GRAPH)]
+    if dump == "reconciled":
+        return [quad for quad in quads if graph_of(quad) == RECONCILED_GRAPH]
+    return [
+        quad for quad in quads if graph_of(quad) not in (ONTOLOGY_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH)
+    ]
 
 
 def serialize(quads: Sequence[ox.Quad], dump_format: DumpFormat, context: dict) -> bytes:
@@ -121,9 +126,14 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def dump_names(dump_format: DumpFormat) -> list[str]:
-    """The dumps a format gets."""
-    return [name for name in DUMP_TITLES if dump_format.quads or name != "dataset"]
+def dump_names(dump_format: DumpFormat, reconciled: bool = False) -> list[str]:
+    """The dumps a format gets; the reconciled view's only where the store holds one (a store with no
+    accounts derives nothing)."""
+    return [
+        name
+        for name in DUMP_TITLES
+        if (dump_format.quads or name != "dataset") and (reconciled or name != "reconciled")
+    ]
 
 
 def export(
@@ -139,9 +149,10 @@ def export(
     quads = snapshot(store)
     context = jsonld.context(quad.triple for quad in select(quads, "ontology"))
     written, distributions = [], []
+    reconciled = any(quad.graph_name == ox.NamedNode(RECONCILED_GRAPH) for quad in quads)
     for name in formats:
         dump_format = FORMATS[name]
-        for dump in dump_names(dump_format):
+        for dump in dump_names(dump_format, reconciled):
             selected = select(quads, dump)
             path = out / f"{dump}.{dump_format.extension}"
             _write(path, serialize(selected, dump_format, context))
