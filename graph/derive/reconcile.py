@@ -32,6 +32,9 @@ CLAIMS = {"claimedClass": "ClassConflict", "claimedAgent": "AgentConflict", "cla
 OWN = "(the act's own)"
 
 
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
 def tkg(name: str) -> ox.NamedNode:
     """A term of the ontology."""
     return ox.NamedNode(TKG + name)
@@ -74,15 +77,15 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _query(store: ox.Store, name: str, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]) -> ox.QuerySolutions:
+def _query(store: ox.Store, name: str, graphs: Sequence[GraphName]) -> ox.QuerySolutions:
     """Run graph/derive/<name>.rq over the union of `graphs`."""
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     return solutions(store.query(text, default_graph=list(graphs)))
 
 
-def source_graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
+def source_graphs(store: ox.Store) -> list[GraphName]:
     """The graphs the derivation reads: every asserted graph, not the derived or inferred ones."""
-    named: list[ox.NamedNode | ox.DefaultGraph] = [
+    named: list[GraphName] = [
         graph
         for graph in store.named_graphs()
         if isinstance(graph, ox.NamedNode) and asserted_graph(graph.value) and graph != RECONCILED
@@ -90,7 +93,7 @@ def source_graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
     return [*named, ox.DefaultGraph()]
 
 
-def read_accounts(store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph]) -> dict[str, Account]:
+def read_accounts(store: ox.Store, graphs: Sequence[GraphName]) -> dict[str, Account]:
     """Every account of the graphs, by IRI."""
     accounts: dict[str, Account] = {}
     for row in _query(store, "accounts", graphs):
@@ -153,9 +156,7 @@ class Derivation:
             self.add(node, tkg("involvesAccount"), account.iri)
 
 
-def derive(
-    store: ox.Store, graphs: Sequence[ox.NamedNode | ox.DefaultGraph] | None = None
-) -> list[ox.Triple]:
+def derive(store: ox.Store, graphs: Sequence[GraphName] | None = None) -> list[ox.Triple]:
     """The reconciled graph of the accounts in `graphs` of `store` (default: its asserted graphs)."""
     graphs = source_graphs(store) if graphs is None else graphs
     accounts = read_accounts(store, graphs)
@@ -344,7 +345,7 @@ def reconciled_graph(graphs: Iterable[Graph]) -> Graph:
         store.extend(
             ox.Quad(t.subject, t.predicate, t.object, name) for t in triples_to_ox(graph, blank_nodes)
         )
-    triples = derive(store, list(store.named_graphs()))  # type: ignore[arg-type]  # every name is a NamedNode
+    triples = derive(store, list(store.named_graphs()))
     return graph_from_quads(ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in triples)
 
 

@@ -3,14 +3,16 @@ view's change, reasoned and validated around the delta and committed in one tran
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.term import Node
 
 from treatykg.core.errors import InputError, ReasoningInconsistency
 from treatykg.core.iris import BASE, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
-from treatykg.core.terms import BlankNodeMap, to_rdflib, triples_to_ox
+from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
 from treatykg.graph.semantics.interface import raise_unless_conforms
@@ -87,14 +89,9 @@ def _commit(
         raise ReasoningInconsistency("inconsistent under OWL 2 RL:\n" + "\n".join(checked.inconsistencies))
     report = checked.report or Report(conforms=True, results=())
     raise_unless_conforms(report)
-    inferred = ox.NamedNode(INFERRED_GRAPH)
-    blank_nodes = BlankNodeMap()
     change = commit.Change(
-        removed=[
-            *removed,
-            *(ox.Quad(*t, inferred) for t in triples_to_ox(checked.inferred_removed, blank_nodes)),
-        ],
-        added=[*added, *(ox.Quad(*t, inferred) for t in triples_to_ox(checked.inferred_added, blank_nodes))],
+        removed=[*removed, *_inferred(checked.inferred_removed)],
+        added=[*added, *_inferred(checked.inferred_added)],
         dropped=graphs if drop else [],
         created=[],
     )
@@ -104,6 +101,13 @@ def _commit(
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)
     return Written(graphs[0], report, version, len(removed), len(added))
+
+
+def _inferred(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
+    """Inferred rdflib triples as quads of the inferred graph, in the store's own terms (blank node labels
+    included: the region mode reads them from the store)."""
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), graph) for s, p, o in triples]  # type: ignore[arg-type]  # a subject is never a literal, a predicate always an IRI
 
 
 def _holds(store: ox.Store, graph: str) -> bool:
