@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from treatykg.core.errors import InputError, ReasoningInconsistency
-from treatykg.core.iris import BASE, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
+from treatykg.core.iris import BASE, ENTITIES_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
@@ -19,7 +19,7 @@ from treatykg.graph.semantics.interface import raise_unless_conforms
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
 from treatykg.graph.sources.compile import compile_sheet
-from treatykg.graph.sources.entities import load_entities
+from treatykg.graph.sources.entities import entities_graph, load_entities
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, build_owned_graphs, require_current
 from treatykg.server.writes import commit
 from treatykg.server.writes.delta import Delta
@@ -52,6 +52,12 @@ def add_sheet(
     triples = list(triples_to_ox(graph, BlankNodeMap()))
     removed, added = reconciled_change(handle.store, extra=triples)
     added |= {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples}
+    # The entity sheet's graph, as a build with this sheet would hold it: the sheet may name its entities.
+    shared = ox.NamedNode(ENTITIES_GRAPH)
+    held = set(handle.store.quads_for_pattern(None, None, None, shared))
+    wanted = {ox.Quad(*t, shared) for t in triples_to_ox(entities_graph(entities), BlankNodeMap())}  # type: ignore[misc]  # a Triple unpacks into its three terms
+    removed |= held - wanted
+    added |= wanted - held
     written = _commit(handle, removed, added, [name], curator, f"add source {compiled.slug}", base)
     return written, compiled
 
