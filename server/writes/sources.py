@@ -55,7 +55,10 @@ def add_sheet(
     # The entity sheet's graph, as a build with this sheet would hold it: the sheet may name its entities.
     shared = ox.NamedNode(ENTITIES_GRAPH)
     held = set(handle.store.quads_for_pattern(None, None, None, shared))
-    wanted = {ox.Quad(*t, shared) for t in triples_to_ox(entities_graph(entities), BlankNodeMap())}  # type: ignore[misc]  # a Triple unpacks into its three terms
+    wanted = {
+        ox.Quad(t.subject, t.predicate, t.object, shared)
+        for t in triples_to_ox(entities_graph(entities), BlankNodeMap())
+    }
     removed |= held - wanted
     added |= wanted - held
     written = _commit(handle, removed, added, [name], curator, f"add source {compiled.slug}", base)
