@@ -126,8 +126,8 @@ VIOLATING = {
         "id:bad a tkg:Situation .",
         {
             result(ID.bad, "MinCount", "Event-epistemicStatus"),
-            result(ID.bad, "MinCount", "FactBearing-attestedBy"),
-            result(ID.bad, "MinCount", "FactBearing-source"),
+            result(ID.bad, "MinCount", "Event-attestedBy"),
+            result(ID.bad, "MinCount", "Event-source"),
             result(ID.bad, "QualifiedMinCount", "Named-englishLabel"),
         },
     ),
@@ -146,7 +146,7 @@ VIOLATING = {
             result(ID.bad, "Datatype", "Named-labelPerLanguage", Literal("plain")),
             result(ID.bad, "MaxCount", "Event-epistemicStatus"),
             result(ID.bad, "In", "Event-epistemicStatus", ID.russia),
-            result(ID.bad, "Class", "FactBearing-attestedBy", SRC.article),
+            result(ID.bad, "Class", "Event-attestedBy", SRC.article),
             result(ID.bad, "Class", "Event-accordingTo", ID.cfe),
             result(ID.bad, "Class", "Event-agent", ID.cfe),
             result(ID.bad, "Class", "Event-place", ID.nato),
@@ -172,7 +172,7 @@ VIOLATING = {
         OTHER_SOURCE
         + """id:bad a tkg:Situation ; rdfs:label "x"@en ; tkg:epistemicStatus tkg:ReportedBySource ;
             tkg:attestedBy src:article-s1 , src:other-s1 ; tkg:source src:article , src:other .""",
-        {result(ID.bad, "MaxCount", "FactBearing-source")},
+        {result(ID.bad, "MaxCount", "Event-ownSource")},
     ),
     "attributed-event-without-speaker": (
         "AttributedEventShape",
@@ -1031,7 +1031,7 @@ def test_no_rdfs_inference_so_range_cannot_satisfy_class():
         tkg:epistemicStatus tkg:ReportedBySource ; tkg:attestedBy src:article-s1 ;
         tkg:source src:untyped .""")
     )
-    assert result(ID.bad, "Class", "FactBearing-source", SRC.untyped) in observed(report)
+    assert result(ID.bad, "Class", "Event-source", SRC.untyped) in observed(report)
 
 
 def test_a_dataset_is_validated_as_the_union_of_its_graphs():
