@@ -1,5 +1,5 @@
 """Compiling statement sheets the size of the seed article: the seed article's own packaged sheet
-(graph/sources/cfe-withdrawal-article: 33 acts, 15 propositions, 20 mentions, every IRI kept) and the fixture
+(graph/sources/cfe-withdrawal-article: 33 acts, 15 propositions, 21 mentions, every IRI kept) and the fixture
 tests/fixtures/sheets/cfe-article (32 statements, 45 IRIs minted); in process, and as `treatykg sheet
 compile` in a fresh process.
 
