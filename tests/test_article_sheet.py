@@ -9,6 +9,7 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
+from treatykg.cli.main import main
 from treatykg.core import iris, resources
 from treatykg.graph.rdf.load import load
 from treatykg.graph.sources.compile import compile_sheet
@@ -149,3 +150,15 @@ def test_the_sheets_graph_has_the_articles_shape(compiled):
         "TimeSpan": 6,
     }
     assert len(graph) == len(move_to_accounts(Graph().parse(ARTICLE_TTL))) + 3
+
+
+def test_the_command_compiles_the_packaged_sheet_and_writes_nothing(capsys):
+    before = SHEET.read_bytes()
+    assert main(["sheet", "compile", str(SHEET), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2:] == [
+        f"{SHEET}: graph <{iris.source_graph(SLUG)}>, 1215 triples; "
+        "0 join(s), 0 mint(s), 48 keep(s), 1 claim(s)",
+        "dry run: nothing written (0 IRI(s) to write back)",
+    ]
+    assert SHEET.read_bytes() == before
