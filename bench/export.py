@@ -69,16 +69,43 @@ def measure(cli: str, store: Path, dump_format: str, out: Path) -> dict:
     }
 
 
+RAW_DUMP = (
+    "import sys, pyoxigraph as ox; "
+    "ox.Store.read_only(sys.argv[1]).dump(sys.argv[2], format=ox.RdfFormat.N_QUADS)"
+)
+
+
+def measure_raw(python: str, store: Path, out: Path) -> dict:
+    """The floor: pyoxigraph's own dump of the whole store (unsorted N-Quads), in its own process."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "raw.nq"
+    command = ["/usr/bin/time", "-v", python, "-c", RAW_DUMP, str(store / "oxigraph"), str(target)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if wall is None or rss is None:
+        raise SystemExit(f"no timing from /usr/bin/time:\n{done.stderr}")
+    hours, minutes, seconds = (float(group or 0) for group in wall.groups())
+    size = target.stat().st_size
+    shutil.rmtree(out)
+    return {
+        "seconds": round(hours * 3600 + minutes * 60 + seconds, 2),
+        "peak_rss_mib": round(int(rss.group(1)) / 1024),
+        "bytes": size,
+    }
+
+
 def render(results: dict, labels: list[str]) -> str:
     """The Markdown table: one row per size and format, a column pair per installation."""
     machine = results["machine"]
     lines = [
         "# `treatykg export` at scale",
         "",
-        f"Written by `bench/export.py` ({results['command']});",
-        f"measured {results['date']} on {machine}, other work running on the machine at the same time.",
-        "One process per export (`/usr/bin/time -v`), one run",
-        "each; data from `treatykg generate --seed 1`, built by `treatykg build` into an on-disk store.",
+        "Written by `bench/export.py`, rows merged from its runs (each cell holds its latest measurement;",
+        f"the last run: `{results['command']}`); measured {results['date']} on {machine}, other work",
+        "running on the machine at the same time, which varied between runs: read a cell as its order of",
+        "magnitude (docs/scale.md). One process per export (`/usr/bin/time -v`), one run each; data from",
+        "`treatykg generate --seed 1`, built by `treatykg build` into an on-disk store.",
         f"*Identical* compares every dump's SHA-256 with the {labels[0]} installation's.",
         "",
         "| triples | format | size of the dumps | "
@@ -103,6 +130,19 @@ def render(results: dict, labels: list[str]) -> str:
                 + " | ".join(cells)
                 + f" | {'yes' if same and len(measured) > 1 else ('no' if not same else '–')} |"
             )
+    if results.get("raw"):
+        lines += [
+            "",
+            "The floor, in the same runs: pyoxigraph's own `Store.dump` of the whole store as N-Quads",
+            "(unsorted, blank nodes as stored, one thread), reading the on-disk store as every export must.",
+            "",
+            "| triples | size | time | peak RSS |",
+            "|---|---|---|---|",
+        ]
+        for size in sorted(results["raw"], key=int):
+            raw = results["raw"][size]
+            megabytes, seconds, peak = raw["bytes"] / 2**20, raw["seconds"], raw["peak_rss_mib"]
+            lines.append(f"| {int(size):,} | {megabytes:.0f} MiB | {seconds:.1f} s | {peak} MiB |")
     return "\n".join(lines) + "\n"
 
 
@@ -116,6 +156,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=Path("bench/results/export.json"))
     parser.add_argument("--out", type=Path, default=Path("bench/results/export.md"))
     parser.add_argument("--labels", nargs="+", help="column order (default: as measured)")
+    parser.add_argument(
+        "--raw", metavar="PYTHON", help="also time pyoxigraph's own dump with this interpreter"
+    )
     args = parser.parse_args()
     clis = dict(item.split("=", 1) for item in args.cli)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -127,6 +170,10 @@ def main() -> None:
     builder = next(iter(clis.values()))
     for size in args.sizes:
         store = store_for(builder, size, args.work)
+        if args.raw:
+            raw = measure_raw(args.raw, store, args.work / "out-raw")
+            results.setdefault("raw", {})[str(size)] = raw
+            print(f"{size} raw store.dump: {raw['seconds']} s, {raw['peak_rss_mib']} MiB", flush=True)
         for dump_format in args.formats:
             for label, cli in clis.items():
                 run = measure(cli, store, dump_format, args.work / f"out-{label}")
