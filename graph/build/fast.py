@@ -1,8 +1,9 @@
 """`treatykg build --engine fast`: the build in an in-memory Oxigraph store, for data too large for rdflib.
 
 The reference build (graph/build/reference.py) parses with rdflib, reasons with owlrl and validates with pySHACL; past
-about 10,000 triples it takes minutes. This engine does the same build with the fast path that tests prove
-equal to it (graph/semantics/fastpath.py: OWL 2 RL rules as SPARQL updates, SHACL compiled to SPARQL):
+about 10,000 triples it takes minutes. This engine does the same build with the compiled implementation of the
+semantics interface, which tests prove equal to it (graph/semantics/compiled.py: OWL 2 RL rules as SPARQL
+updates, SHACL compiled to SPARQL):
 
     load      N-Triples, N-Quads, Turtle and TriG are parsed by Oxigraph straight into the build store;
               RDF/XML, JSON-LD and N3 (ontologies as Protégé saves them, small files) through the
@@ -36,15 +37,14 @@ from treatykg.graph.build.reference import (
     stem_graph_name,
     without_blank_nodes_of,
 )
-from treatykg.graph.semantics.fastpath import add_triples, asserted_graphs
-from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_store
+from treatykg.graph.semantics.compiled import CompiledSemantics
+from treatykg.graph.semantics.fastpath import add_triples
+from treatykg.graph.semantics.interface import FULL
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.rules import (
     INFERRED,
     WORK,
     UnsupportedAxioms,
-    inconsistencies,
-    reason,
     require_supported,
 )
 from treatykg.graph.semantics.shapes import Report
@@ -221,19 +221,15 @@ def build_fast(
     store = inputs.store
     kept = keep_other_graphs(handle, inputs)
     progress.start()
-    plan = shape_plan(base)
+    semantics = CompiledSemantics(base)
+    reasoning = None
     if reasoned:
         _refuse_unsupported(store, inputs.ontology_path)
-        reason(store)
-        problems = inconsistencies(store)
-        if problems:
-            raise ReasoningInconsistency(
-                "inconsistent under OWL 2 RL:\n" + "\n".join(f"  {line}" for line in problems)
-            )
+        reasoning = semantics.reason(store, FULL)
+        if not reasoning.consistent:
+            raise ReasoningInconsistency(reasoning.describe())
         progress.done("reasoned (OWL 2 RL rules)", _size(store, INFERRED), "inferred triples")
-        report = validate_build(store, asserted_graphs(store), INFERRED, plan)
-    else:
-        report = validate_store(store, asserted_graphs(store), plan)
+    report = semantics.validate(store, reasoning)
     progress.done("validated (SHACL)", len(report.results), "results")
     if not report.conforms:
         lines = [describe_result(result, inputs) for result in report.violations]

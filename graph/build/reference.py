@@ -1,4 +1,5 @@
-"""The build pipeline: load ontology and data, reason, validate, replace the build's graphs in the store."""
+"""The reference build: load ontology and data with rdflib, reason and validate with the reference engine
+(owlrl, pySHACL, through the semantics interface), replace the build's graphs in the store."""
 
 from __future__ import annotations
 
@@ -10,14 +11,19 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib.term import Node
 
 from treatykg.core import resources
-from treatykg.core.errors import InputError, ValidationFailed
+from treatykg.core.errors import InputError, ReasoningInconsistency, ValidationFailed
+from treatykg.core.terms import BlankNodeMap, triples_to_ox
 from treatykg.graph.rdf.load import load
-from treatykg.graph.semantics.reason import Triple, infer
-from treatykg.graph.semantics.shapes import Report, ValidationResult, validate
+from treatykg.graph.semantics.interface import FULL
+from treatykg.graph.semantics.reason import Triple
+from treatykg.graph.semantics.reference import ReferenceSemantics
+from treatykg.graph.semantics.reference import validate_graphs as validate_graphs  # where callers import it
+from treatykg.graph.semantics.shapes import Report, ValidationResult
 from treatykg.graph.store.embedded import StoreVersion
 from treatykg.graph.store.protocol import Store, other_graphs
 from treatykg.core.iris import (
@@ -215,26 +221,6 @@ def claim(files: dict[str, Path], name: str, path: Path) -> None:
     files[name] = path
 
 
-def union(graphs: Iterable[Graph]) -> Graph:
-    """One graph holding every triple of `graphs`."""
-    merged = Graph()
-    for graph in graphs:
-        for triple in graph:
-            merged.add(triple)
-    return merged
-
-
-def validate_graphs(ontology: Graph, asserted: Graph, inferred: Graph, base: str = BASE) -> Report:
-    """SHACL over ontology + asserted + inferred, and over ontology + asserted alone; the union of results."""
-    # With the inferred graph, nodes typed only by inference (a domain, a subclass) become shape targets.
-    # Without it, sh:class must find the type the data states: inferred rdfs:range types would satisfy
-    # every sh:class check on their own (the shapes file's reading). Each catches what the other can't.
-    entailed = validate(union((asserted, inferred)), base, ontology=ontology)
-    stated = validate(asserted, base, ontology=ontology)
-    results = tuple(sorted(set(entailed.results) | set(stated.results), key=ValidationResult.key))
-    return Report(conforms=entailed.conforms and stated.conforms, results=results)
-
-
 def describe_result(result: ValidationResult, inputs) -> str:
     """One line for a SHACL result: the files that state the focus node (`inputs.stated_in`), the node, the
     path and the message."""
@@ -269,14 +255,23 @@ def check(
     base: str = BASE,
     progress: Progress = QUIET,
 ) -> tuple[Graph, Report]:
-    """Reason and validate: inferred graph and SHACL report; ReasoningInconsistency if inconsistent."""
-    asserted = union([inputs.ontology, *inputs.graphs.values(), *kept.values()])
-    inferred = Graph()
+    """Reason and validate with the reference engine: inferred graph and SHACL report; ReasoningInconsistency
+    if inconsistent."""
+    blank_nodes = BlankNodeMap()
+    store = ox.Store()
+    for name, graph in [(ONTOLOGY_GRAPH, inputs.ontology), *inputs.graphs.items(), *kept.items()]:
+        target = ox.DefaultGraph() if name is None else ox.NamedNode(name)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples_to_ox(graph, blank_nodes))
+    semantics = ReferenceSemantics(base, inputs.origin, blank_nodes)
+    inferred, reasoning = Graph(), None
     if reasoned:
         progress.start()
-        inferred = infer(asserted, inputs.origin)
+        reasoning = semantics.reason(store, FULL)
+        if not reasoning.consistent:
+            raise ReasoningInconsistency(reasoning.describe())
+        inferred = semantics.graph(store, INFERRED_GRAPH)
         progress.done("reasoned (owlrl OWL 2 RL)", len(inferred), "inferred triples")
-    report = validate_graphs(inputs.ontology, asserted, inferred, base)
+    report = semantics.validate(store, reasoning)
     progress.done("validated (SHACL)", len(report.results), "results")
     return inferred, report
 

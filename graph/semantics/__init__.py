@@ -1,1 +1,1 @@
-"""Reasoning (OWL 2 RL) and validation (SHACL): reference (owlrl, pySHACL) and compiled (SPARQL)."""
+"""Reasoning (OWL 2 RL) and validation (SHACL) behind one interface: reference (owlrl, pySHACL), compiled."""

@@ -67,8 +67,12 @@ def restore() -> dict[str, object]:
 
 @bp.route("/check", methods=["POST"])
 def check() -> dict[str, object]:
-    """`treatykg check` on the store the server holds."""
+    """`treatykg check` on the store the server holds (JSON {"engine": "compiled" | "reference"})."""
+    from treatykg.graph.semantics.engines import ENGINES
     from treatykg.graph.store.check import check_store
 
-    report = get_engine().exclusive(lambda handle: check_store(handle))
+    engine = (request.get_json(silent=True) or {}).get("engine", "compiled")
+    if engine not in ENGINES:
+        abort(400, f'send JSON {{"engine": ...}} naming one of: {", ".join(ENGINES)}')
+    report = get_engine().exclusive(lambda handle: check_store(handle, engine=engine))
     return report.to_json()

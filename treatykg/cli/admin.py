@@ -25,10 +25,20 @@ def add_admin(subcommands: argparse._SubParsersAction) -> None:
         "server holds the store, the server runs the check (with --token or $TREATYKG_UPDATE_TOKEN).",
         **examples("""
             treatykg check --store /var/lib/treatykg/store
+            treatykg check --engine reference                   # owlrl and pySHACL: small stores
             TREATYKG_UPDATE_TOKEN=s3cret treatykg check        # the store a running server holds
         """),
     )
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.add_argument(
+        "--engine",
+        choices=("compiled", "reference"),
+        default="compiled",
+        help=(
+            "what recomputes the closure and validates: compiled (default; OWL 2 RL rules and SHACL as "
+            "SPARQL in Oxigraph, for large stores) or reference (owlrl + pySHACL, the oracle, for small ones)"
+        ),
+    )
     check.set_defaults(run=run_check)
     for name, verb in (
         ("backup", "copy the store into PATH (a new directory)"),
@@ -89,11 +99,11 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         with open_store(_embedded_store(args), holder="treatykg check", create=False) as handle:
             settled = recover(handle)
-            report = check_store(handle).to_json()
+            report = check_store(handle, engine=args.engine).to_json()
             if settled:
                 report["facts"].insert(0, f"settled a commit left pending: {settled}")
     except StoreInUse:
-        report = _via_server(args, "/admin/check", {})
+        report = _via_server(args, "/admin/check", {"engine": args.engine})
     except StoreError as error:
         print(f"cannot check: {error}", file=sys.stderr)
         return EXIT_ERROR

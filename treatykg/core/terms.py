@@ -23,6 +23,7 @@ class BlankNodeMap:
 
     def __init__(self) -> None:
         self._nodes: dict[BNode, ox.BlankNode] = {}
+        self._originals: dict[str, BNode] = {}
 
     def __call__(self, node: BNode) -> ox.BlankNode:
         """The pyoxigraph blank node for `node`, the same one every time it is asked for."""
@@ -30,7 +31,16 @@ class BlankNodeMap:
         # is valid N-Triples (JSON-LD's can hold any character).
         if node not in self._nodes:
             self._nodes[node] = ox.BlankNode(f"b{len(self._nodes)}")
+            self._originals[self._nodes[node].value] = node
         return self._nodes[node]
+
+    def get(self, node: BNode) -> ox.BlankNode | None:
+        """The pyoxigraph blank node mapped to `node`, or None if the map has not seen it."""
+        return self._nodes.get(node)
+
+    def original(self, node: ox.BlankNode) -> BNode | None:
+        """The rdflib blank node mapped to `node`, or None if the map never gave it out."""
+        return self._originals.get(node.value)
 
 
 def to_ox(term: Node, blank_nodes: BlankNodeMap) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -1,0 +1,132 @@
+"""The compiled engine: OWL 2 RL rules (rules.py) and SHACL Core (fastshapes.py) as SPARQL inside Oxigraph.
+
+FULL reasons every asserted graph to a fixpoint and validates every focus node; Incremental reasons the
+added triples alone (semi-naive, from the store's inferred graph) and validates the focus nodes they can
+affect; Region (region.py) reasons and validates the neighbourhood of a write. An ontology with an OWL
+construct no rule implements: FULL and Incremental raise rules.UnsupportedAxioms (refuse, never
+under-infer), Region reasons with owlrl instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import cast
+
+import pyoxigraph as ox
+
+from treatykg.core.iris import BASE
+from treatykg.graph.semantics import region
+from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_focus, validate_store
+from treatykg.graph.semantics.interface import FULL, Full, Inconsistency, Incremental, Mode, Reasoning
+from treatykg.graph.semantics.rules import (
+    ADDED,
+    INFERRED,
+    WORK,
+    drop_work,
+    inconsistencies,
+    reason,
+    reason_delta,
+    staged_inferences,
+)
+from treatykg.graph.semantics.shapes import Report, ValidationResult
+
+
+def asserted_graphs(store: ox.Store) -> list:
+    """Every graph but the inferred and working graphs (and the real default graph, if it holds data)."""
+    graphs: list = [
+        g
+        for g in store.named_graphs()
+        if g != INFERRED and not (isinstance(g, ox.NamedNode) and g.value.startswith(WORK))
+    ]
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        graphs.append(ox.DefaultGraph())
+    return graphs
+
+
+def affected_nodes(store: ox.Store, changed: Iterable[ox.Triple], value_predicates: frozenset[str]) -> set:
+    """The focus nodes whose validation results a change can alter: the subjects and objects of the changed
+    triples, and the nodes pointing at the subject of a changed triple whose predicate some check reads one
+    step past its focus node (`value_predicates`: a value's rdf:type, a sequence path's second step, a nested
+    shape's path). The project's shapes look at most one step past the focus node."""
+    nodes: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
+    pointed_at: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
+    for triple in changed:
+        nodes.update(term for term in (triple.subject, triple.object) if not isinstance(term, ox.Literal))
+        if str(triple.predicate) in value_predicates:
+            pointed_at.add(triple.subject)
+    for subject in pointed_at:
+        nodes.update(quad.subject for quad in store.quads_for_pattern(None, None, subject))
+    return nodes
+
+
+@dataclass(frozen=True)
+class _Affected:
+    """What an Incremental reasoning hands its validation: the focus nodes the delta can affect."""
+
+    nodes: frozenset
+
+
+class CompiledSemantics:
+    """The compiled engine for one IRI base (the shapes' instance-IRI patterns)."""
+
+    name = "compiled"
+
+    def __init__(self, base: str = BASE) -> None:
+        self.base = base
+
+    def reason(self, store: ox.Store, mode: Mode = FULL) -> Reasoning:
+        """Reason in `mode` (see the module docstring)."""
+        if isinstance(mode, Full):
+            stats = reason(store)
+            return Reasoning(mode, _lines(inconsistencies(store)), inferred=stats.inferred, state=stats)
+        if isinstance(mode, Incremental):
+            return self._reason_incremental(store, mode)
+        checked = region.reason(store, mode.removed, mode.added, mode.limit)
+        return Reasoning(
+            mode,
+            _lines(checked.inconsistencies),
+            inferred_removed=checked.inferred_removed,
+            inferred_added=checked.inferred_added,
+            path=checked.path,
+            state=checked,
+        )
+
+    def _reason_incremental(self, store: ox.Store, mode: Incremental) -> Reasoning:
+        """Stage the added triples and their inferences; check consistency at the nodes they touch."""
+        stats = reason_delta(store, mode.triples)  # ValueError, nothing staged, if the schema would change
+        try:
+            changed = [*mode.triples, *(quad.triple for quad in staged_inferences(store))]
+            nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates)
+            problems = inconsistencies(store, [node for node in nodes if isinstance(node, ox.NamedNode)])
+        except BaseException:
+            drop_work(store)
+            raise
+        return Reasoning(mode, _lines(problems), inferred=stats.inferred, state=_Affected(frozenset(nodes)))
+
+    def validate(self, store: ox.Store, reasoning: Reasoning | None) -> Report:
+        """SHACL after `reasoning`, with and without the inferences, as the build validates."""
+        plan = shape_plan(self.base)
+        if reasoning is None:
+            return validate_store(store, asserted_graphs(store), plan)
+        if isinstance(reasoning.mode, Full):
+            reasoning.focus = -1
+            return validate_build(store, asserted_graphs(store), INFERRED, plan)
+        if isinstance(reasoning.mode, Incremental):
+            nodes = cast(_Affected, reasoning.state).nodes  # set by reason()
+            reasoning.focus = len(nodes)
+            stated = [g for g in asserted_graphs(store) if g != INFERRED] + [ADDED]
+            entailed = validate_focus(store, nodes, None, plan)
+            report = validate_focus(store, nodes, stated, plan)
+            return Report(
+                entailed.conforms and report.conforms,
+                tuple(sorted(set(entailed.results) | set(report.results), key=ValidationResult.key)),
+            )
+        checked = cast(region.Checked, reasoning.state)  # set by reason()
+        report, reasoning.focus = region.validate(store, checked, self.base)
+        return report
+
+
+def _lines(problems: Iterable[str]) -> tuple[Inconsistency, ...]:
+    """The rules' inconsistency lines, which name the rule and the nodes: message and detail alike."""
+    return tuple(Inconsistency(line, line) for line in problems)
