@@ -408,3 +408,117 @@ def test_a_minted_iri_avoids_every_node_already_described(tmp_path):
     # The packaged article already has id/proposition/cfe-is-history: this source's gets its own IRI.
     _, report = compile_text(tmp_path / "s", "NATO called the CFE “history.”", sheet, known_acts())
     assert minted(report)["cfe-is-history"] == "https://w3id.org/treatykg/id/proposition/cfe-is-history-2"
+
+
+MENTIONS_TEXT = "The U.S. and Russia signed the adapted 1999 CFE.\nFind more here\n"
+MENTIONS_SHEET = """\
+  label: A test source (label given by the curator)
+  table_label: the test source
+  rights: Quoted for research.
+  editorial:
+    - label: The label is the curator's.
+    - title
+dataset:
+  label: "TreatyKG data: a test source"
+  description: Every statement of a test source.
+  license: https://creativecommons.org/licenses/by/4.0/
+sentences:
+  - sentence: The U.S. and Russia signed the adapted 1999 CFE.
+  - boilerplate: Find more here
+mentions:
+  - name: United States
+    alt_labels: [U.S.]
+    quote: U.S.
+  - name: Adapted CFE
+    alt_labels: [adapted 1999 CFE]
+    time: "1999"
+    properties: {versionOf: CFE}
+    quote: the adapted 1999 CFE
+  - name: spokesperson
+"""
+
+MENTIONS_EXPECTED = """\
+@prefix tkg: <https://w3id.org/treatykg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix s: <https://w3id.org/treatykg/source/test-source/> .
+@prefix id: <https://w3id.org/treatykg/id/> .
+
+<https://w3id.org/treatykg/data/test-source> a owl:Ontology ;
+    owl:imports <https://w3id.org/treatykg/ontology> ;
+    rdfs:label "TreatyKG data: a test source"@en ;
+    dcterms:description "Every statement of a test source."@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:source <https://w3id.org/treatykg/source/test-source> .
+dcterms:description a owl:AnnotationProperty .
+dcterms:license a owl:AnnotationProperty .
+dcterms:rights a owl:AnnotationProperty .
+dcterms:source a owl:AnnotationProperty .
+skos:altLabel a owl:AnnotationProperty .
+skos:editorialNote a owl:AnnotationProperty .
+
+<https://w3id.org/treatykg/source/test-source> a tkg:NewsArticle ;
+    rdfs:label "A test source (label given by the curator)"@en ;
+    skos:editorialNote "The label is the curator's."@en ,
+        "The title is editorial: the source's text does not give it."@en ;
+    dcterms:rights "Quoted for research."@en ;
+    tkg:fullText "The U.S. and Russia signed the adapted 1999 CFE.\\nFind more here\\n" ;
+    tkg:textSha256 "SHA" .
+s:sentence\\/1 a tkg:Sentence ; rdfs:label "sentence 1 of the test source"@en ;
+    tkg:position "1"^^xsd:positiveInteger ; tkg:start "0"^^xsd:nonNegativeInteger ;
+    tkg:end "48"^^xsd:nonNegativeInteger ; tkg:exact "The U.S. and Russia signed the adapted 1999 CFE." ;
+    tkg:inSource <https://w3id.org/treatykg/source/test-source> .
+s:boilerplate\\/1 a tkg:Boilerplate ; rdfs:label "boilerplate line 1 of the test source"@en ;
+    tkg:position "2"^^xsd:positiveInteger ; tkg:start "49"^^xsd:nonNegativeInteger ;
+    tkg:end "63"^^xsd:nonNegativeInteger ; tkg:exact "Find more here" ;
+    tkg:inSource <https://w3id.org/treatykg/source/test-source> .
+s:span\\/4-8 a tkg:TextSpan ; rdfs:label "“U.S.”"@en ; tkg:start "4"^^xsd:nonNegativeInteger ;
+    tkg:end "8"^^xsd:nonNegativeInteger ; tkg:exact "U.S." ; tkg:inSentence s:sentence\\/1 ;
+    tkg:inSource <https://w3id.org/treatykg/source/test-source> .
+s:span\\/27-47 a tkg:TextSpan ; rdfs:label "“the adapted 1999 CFE”"@en ;
+    tkg:start "27"^^xsd:nonNegativeInteger ; tkg:end "47"^^xsd:nonNegativeInteger ;
+    tkg:exact "the adapted 1999 CFE" ; tkg:inSentence s:sentence\\/1 ;
+    tkg:inSource <https://w3id.org/treatykg/source/test-source> .
+id:time\\/1999 a tkg:TimeSpan ; rdfs:label "1999"@en ;
+    tkg:earliest "1999-01-01T00:00:00Z"^^xsd:dateTime ; tkg:latest "1999-12-31T23:59:59Z"^^xsd:dateTime ;
+    tkg:precision time:unitYear .
+id:state\\/united-states a tkg:State ; rdfs:label "United States"@en ; skos:altLabel "U.S."@en ;
+    tkg:attestedBy s:span\\/4-8 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
+id:treaty\\/adapted-cfe a tkg:TreatyVersion ; rdfs:label "Adapted CFE Treaty (1999)"@en ;
+    skos:altLabel "adapted 1999 CFE"@en ; tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
+    tkg:attestedBy s:span\\/27-47 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
+# Named only inside a post elsewhere: its class and label, no anchor and no source.
+id:role\\/spokesperson a tkg:Role ; rdfs:label "spokesperson"@en .
+"""
+
+
+def test_mentions_metadata_and_the_dataset_header_compile_to_exactly_these_triples(tmp_path):
+    path = make_source(tmp_path / "s", MENTIONS_TEXT, "")
+    header = path.read_text(encoding="utf-8")
+    path.write_text(header + MENTIONS_SHEET, encoding="utf-8")
+    graph, report = compile_sheet(path, ENTITIES)
+    sha = header.split("sha256: ")[1].split("\n")[0]
+    expected = Graph().parse(data=MENTIONS_EXPECTED.replace('"SHA"', f'"{sha}"'), format="turtle")
+    assert to_isomorphic(graph) == to_isomorphic(expected), sorted(set(graph) ^ set(expected))
+    assert report.outcomes == []
+
+
+def test_a_sheet_never_joins_the_acts_only_its_own_source_speaks_of(tmp_path):
+    # Its own earlier graph (the packaged Turtle, say) describes the act: the sheet keeps it, as its own.
+    earlier, _ = compile_text(tmp_path / "a", TEXT, SHEET)
+    entities = copy.deepcopy(ENTITIES)
+    entities.add_acts(earlier)
+    _, again = compile_text(tmp_path / "b", TEXT, SHEET, entities)
+    assert [(o.kind, o.key) for o in again.outcomes] == [
+        ("mint", "denunciation"),
+        ("mint", "nato-characterizes"),
+        ("mint", "it-is-final"),
+    ]
+    # The same acts told by another source are joined.
+    path = make_source(tmp_path / "c", TEXT, SHEET, slug="another-source")
+    _, joined = compile_sheet(path, entities)
+    assert [(o.kind, o.key) for o in joined.of("join")] == [("join", "denunciation")]

@@ -257,3 +257,31 @@ def test_an_anaphor_is_never_an_alias(tmp_path):
         f"{path}:5: alias 'the alliance' of NATO is an anaphor, never an alias",
         f"{path}:5: alias 'They' of NATO is an anaphor, never an alias",
     ]
+
+
+def test_each_mention_problem_is_located(tmp_path):
+    table = TABLE.replace("statements:\n", "")
+    mentions = (
+        "mentions:\n"
+        "  - name: NATO\n"
+        "    alt_labels: [the alliance, North Atlantic Treaty Organization]\n"
+        "    quote: NATO\n"
+        "  - name: NATO\n"
+        "  - name: s1\n"
+        "  - name: Russia\n"
+        "    properties: {memberOf: NATO}\n"
+        "  - name: Adapted CFE\n"
+        "    time: '1999'\n"
+        "    quote: The CFE\n"
+        "statements:\n" + statement("Russia denounced the CFE")
+    )
+    nato = "https://w3id.org/treatykg/id/organization/nato"
+    assert problems(tmp_path, mentions, table=table) == [
+        f"11: mention NATO: 'the alliance' is an anaphor, never a name of {nato}",
+        "11: mention NATO: the name 'North Atlantic Treaty Organization' is not in the text",
+        f"13: mention NATO: {nato} is mentioned twice; give all its quotes in one mention",
+        "14: mention s1: https://w3id.org/treatykg/id/event/s1 is not an entity of the entity sheet",
+        "16: mention Russia: unknown property 'memberOf' (not in the ontology)",
+        "18: mention Adapted CFE: time '1999' is not given by the text: neither the quotes nor their "
+        "sentences give the year 1999",
+    ]

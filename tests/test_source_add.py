@@ -105,9 +105,11 @@ def test_the_same_text_twice_is_refused_naming_the_existing_source(tmp_path, cap
     into = tmp_path / "sources"
     assert main(["source", "add", str(ARTICLE), "--into", str(into)]) == 1
     err = capsys.readouterr().err
+    # The packaged source folder (its text and sheet) is the source the message names.
+    packaged = resources.graph_dir() / "sources" / "cfe-withdrawal-article" / "text.txt"
     assert err == (
         "the same text (SHA-256 ef84d42e13a66f04204d8d02e05e89c645ae802c18d513b78dff8e41711fb046) is already "
-        f"the source cfe-withdrawal-article ({ARTICLE})\n"
+        f"the source cfe-withdrawal-article ({packaged})\n"
     )
     path = tmp_path / "a.txt"
     path.write_text("One sentence.\n", encoding="utf-8")

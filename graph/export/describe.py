@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -47,6 +47,43 @@ class Distribution:
     title: str
 
 
+@dataclass(frozen=True)
+class DatasetCounts:
+    """What VoID counts over the union of the graphs: totals, partitions by IRI, quads per named graph."""
+
+    triples: int
+    distinct_subjects: int
+    distinct_objects: int
+    entities: int
+    classes: Mapping[str, int] = field(default_factory=dict)
+    properties: Mapping[str, int] = field(default_factory=dict)
+    graphs: Mapping[str, int] = field(default_factory=dict)
+
+
+def count_dataset(store: ox.Store) -> DatasetCounts:
+    """The counts, by SPARQL over the store."""
+    totals = next(iter(solutions(query_union(store, read_query("void-totals")))))
+    entities = list(
+        solutions(
+            query_union(
+                store, read_query("void-entities"), substitutions={ox.Variable("uriSpace"): ox.Literal(ID)}
+            )
+        )
+    )
+    classes = solutions(query_union(store, read_query("void-class-partitions")))
+    properties = solutions(query_union(store, read_query("void-property-partitions")))
+    graphs = solutions(store.query(read_query("graph-quads")))
+    return DatasetCounts(
+        triples=_count(totals, "triples"),
+        distinct_subjects=_count(totals, "distinctSubjects"),
+        distinct_objects=_count(totals, "distinctObjects"),
+        entities=_count(entities[0], "entities") if entities else 0,
+        classes={s["class"].value: _count(s, "entities") for s in classes},
+        properties={s["property"].value: _count(s, "triples") for s in properties},
+        graphs={s["graph"].value: _count(s, "quads") for s in graphs if isinstance(s["graph"], ox.NamedNode)},
+    )
+
+
 def _integer(value: int) -> Literal:
     """An xsd:integer literal."""
     return Literal(str(value), datatype=XSD.integer)
@@ -63,8 +100,12 @@ def describe_dataset(
     build: Mapping | None = None,
     dataset: str = DATASET,
     endpoint: str = SPARQL_ENDPOINT,
+    counts: DatasetCounts | None = None,
 ) -> Graph:
-    """The VoID/DCAT description of everything in `store` (the union of its graphs), as an rdflib Graph."""
+    """The VoID/DCAT description of everything in `store` (the union of its graphs), as an rdflib Graph.
+
+    `counts`, when the caller has them (the export counts as it writes), saves the queries that make them.
+    """
     graph = Graph()
     for prefix, namespace in (
         ("void", VOID),
@@ -99,8 +140,9 @@ def describe_dataset(
     graph.add((node, VOID.uriSpace, Literal(ID)))
     for vocabulary in VOCABULARIES:
         graph.add((node, VOID.vocabulary, URIRef(vocabulary)))
-    _add_counts(graph, node, store)
-    _add_graphs(graph, node, store)
+    counts = counts or count_dataset(store)
+    _add_counts(graph, node, counts)
+    _add_graphs(graph, node, counts)
     for distribution in distributions:
         _add_distribution(graph, node, distribution)
     if build:
@@ -108,46 +150,35 @@ def describe_dataset(
     return graph
 
 
-def _add_counts(graph: Graph, node: URIRef, store: ox.Store) -> None:
+def _add_counts(graph: Graph, node: URIRef, counts: DatasetCounts) -> None:
     """Totals and class/property partitions over the union of all graphs."""
-    totals = next(iter(solutions(query_union(store, read_query("void-totals")))))
-    for name in ("triples", "distinctSubjects", "distinctObjects"):
-        graph.add((node, VOID[name], _integer(_count(totals, name))))
-    entities = list(
-        solutions(
-            query_union(
-                store, read_query("void-entities"), substitutions={ox.Variable("uriSpace"): ox.Literal(ID)}
-            )
-        )
-    )
-    graph.add((node, VOID.entities, _integer(_count(entities[0], "entities") if entities else 0)))
-    classes = list(solutions(query_union(store, read_query("void-class-partitions"))))
-    properties = list(solutions(query_union(store, read_query("void-property-partitions"))))
-    graph.add((node, VOID.classes, _integer(len(classes))))
-    graph.add((node, VOID.properties, _integer(len(properties))))
-    for solution in classes:
+    graph.add((node, VOID.triples, _integer(counts.triples)))
+    graph.add((node, VOID.distinctSubjects, _integer(counts.distinct_subjects)))
+    graph.add((node, VOID.distinctObjects, _integer(counts.distinct_objects)))
+    graph.add((node, VOID.entities, _integer(counts.entities)))
+    graph.add((node, VOID.classes, _integer(len(counts.classes))))
+    graph.add((node, VOID.properties, _integer(len(counts.properties))))
+    for iri, entities in counts.classes.items():
         partition = BNode()
         graph.add((node, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(solution["class"].value)))
-        graph.add((partition, VOID.entities, _integer(_count(solution, "entities"))))
-    for solution in properties:
+        graph.add((partition, VOID["class"], URIRef(iri)))
+        graph.add((partition, VOID.entities, _integer(entities)))
+    for iri, triples in counts.properties.items():
         partition = BNode()
         graph.add((node, VOID.propertyPartition, partition))
-        graph.add((partition, VOID.property, URIRef(solution["property"].value)))
-        graph.add((partition, VOID.triples, _integer(_count(solution, "triples"))))
+        graph.add((partition, VOID.property, URIRef(iri)))
+        graph.add((partition, VOID.triples, _integer(triples)))
 
 
-def _add_graphs(graph: Graph, node: URIRef, store: ox.Store) -> None:
+def _add_graphs(graph: Graph, node: URIRef, counts: DatasetCounts) -> None:
     """Each named graph as a subset named by the graph's own IRI, with its triple count."""
-    for solution in solutions(store.query(read_query("graph-quads"))):
-        if not isinstance(solution["graph"], ox.NamedNode):
-            continue
-        subset = URIRef(solution["graph"].value)
+    for name, quads in counts.graphs.items():
+        subset = URIRef(name)
         graph.add((node, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, RDF.type, SD.NamedGraph))
         graph.add((subset, SD.name, subset))
-        graph.add((subset, VOID.triples, _integer(_count(solution, "quads"))))
+        graph.add((subset, VOID.triples, _integer(quads)))
 
 
 def _add_distribution(graph: Graph, node: URIRef, distribution: Distribution) -> None:

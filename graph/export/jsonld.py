@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -69,7 +69,7 @@ def _compact(iri: str) -> str:
     return iri
 
 
-class _Writer:
+class Writer:
     """Turns quads into JSON-LD node objects against one context."""
 
     def __init__(self, ctx: Mapping[str, Any]) -> None:
@@ -151,18 +151,57 @@ def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def dumps(quads: Iterable[ox.Quad], ctx: Mapping[str, object]) -> bytes:
-    """A JSON-LD document of the quads (named graphs as @graph objects) with `ctx` inline."""
-    writer = _Writer(ctx)
-    graphs: dict[str | None, list[ox.Triple]] = defaultdict(list)
-    for quad in quads:
-        name = None if isinstance(quad.graph_name, ox.DefaultGraph) else _node_id(quad.graph_name)
-        graphs[name].append(quad.triple)
-    top = writer.nodes(graphs.pop(None, []))
-    named = sorted(graphs)  # type: ignore[type-var]  # None, the default graph, was popped above
-    top += [{"@id": name, "@graph": writer.nodes(graphs[name])} for name in named]
-    document = {"@context": dict(ctx), "@graph": top}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+class Document:
+    """A JSON-LD document written node by node, laid out exactly as `json.dumps(indent=2)` lays out the whole.
+
+    Nodes come in document order: the default graph's first, then each named graph's, graphs in order.
+    """
+
+    def __init__(self, stream: BinaryIO, ctx: Mapping[str, object]) -> None:
+        self.stream, self.items, self.graph_nodes = stream, 0, 0
+        self.graph: str | None = None
+        self.writer = Writer(ctx)
+        stream.write(b'{\n  "@context": ' + _indented(dict(ctx), 2, first=False) + b',\n  "@graph": [')
+
+    def node(self, graph: str | None, triples: Iterable[ox.Triple]) -> None:
+        """Write the node object of one subject's triples, in `graph` (None: the default graph)."""
+        if graph != self.graph:
+            self._close_graph()
+            self.graph, self.graph_nodes = graph, 0
+            if graph is not None:
+                self._item()
+                name = json.dumps(graph, ensure_ascii=False).encode("utf-8")
+                self.stream.write(b'    {\n      "@id": ' + name + b',\n      "@graph": [')
+        for node in self.writer.nodes(triples):
+            if graph is None:
+                self._item()
+                self.stream.write(_indented(node, 4))
+            else:
+                self.stream.write(b",\n" if self.graph_nodes else b"\n")
+                self.stream.write(_indented(node, 8))
+            self.graph_nodes += 1
+
+    def close(self) -> None:
+        """End the document."""
+        self._close_graph()
+        self.stream.write(b"\n  ]\n}\n" if self.items else b"]\n}\n")
+
+    def _item(self) -> None:
+        """Separate one item of the top-level @graph from the one before."""
+        self.stream.write(b",\n" if self.items else b"\n")
+        self.items += 1
+
+    def _close_graph(self) -> None:
+        """End the named graph being written, if any."""
+        if self.graph is not None:
+            self.stream.write(b"\n      ]\n    }")
+
+
+def _indented(value: object, level: int, first: bool = True) -> bytes:
+    """`value` as `json.dumps(indent=2)` writes it `level` spaces deep (the first line's indent optional)."""
+    pad = " " * level
+    text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + pad)
+    return ((pad if first else "") + text).encode("utf-8")
 
 
 def context_document(ctx: Mapping[str, object]) -> bytes:

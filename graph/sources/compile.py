@@ -12,8 +12,9 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from treatykg.core.errors import InputError
 from treatykg.core.iris import ID, SOURCE, TKG, source_graph
-from treatykg.graph.sources.entities import Entities, KnownAct
+from treatykg.graph.sources.entities import Entities, KnownAct, is_anaphor
 from treatykg.graph.sources.errors import SheetInvalid, SheetProblem
+from treatykg.graph.sources.header import add_header
 from treatykg.graph.sources.schema import check_schema
 from treatykg.graph.sources.segment import Entry
 from treatykg.graph.sources.text import (
@@ -131,6 +132,11 @@ class _Compiler:
         source = cast(Mapping, source)
         self.slug = str(source["slug"])
         self.source = URIRef(SOURCE + self.slug)
+        # The acts only this source speaks of are its own earlier graph (the packaged one, say): compiling
+        # it again keeps their IRIs instead of joining them as another source's acts.
+        self.acts = [
+            act for act in self.entities.acts if not (act.sources and act.sources <= {str(self.source)})
+        ]
         self.report = Report(self.path, self.slug, source_graph(self.slug), sheet_text=sheet_text)
         text = self._text(source)
         self.readable = text is not None
@@ -141,8 +147,19 @@ class _Compiler:
             self._source_triples(source)
             for statement in statements:
                 self._emit(statement)
+            self._mentions(document.get("mentions") or Sequence())
         if self.problems:
             raise SheetInvalid(self.problems)
+        dataset = document.get("dataset")
+        if isinstance(dataset, Mapping):
+            add_header(
+                self.graph,
+                self.slug,
+                self.source,
+                str(dataset["label"]),
+                str(dataset["description"]),
+                str(dataset["license"]),
+            )
         self.report.triples = len(self.graph)
         return self.graph, self.report
 
@@ -193,40 +210,35 @@ class _Compiler:
 
     def _table_iri(self, index: int) -> URIRef:
         """The IRI of row `index`: source/<slug>/sentence|heading|boilerplate/<n> (bullets are sentences)."""
-        kind = "sentence" if self.table[index].kind == "bullet" else self.table[index].kind
-        number = sum(
-            1
-            for entry in self.table[: index + 1]
-            if ("sentence" if entry.kind == "bullet" else entry.kind) == kind
-        )
+        kind = _row_kind(self.table[index].kind)
+        number = sum(1 for entry in self.table[: index + 1] if _row_kind(entry.kind) == kind)
         return URIRef(f"{self.source}/{kind}/{number}")
 
     def _source_triples(self, source: Mapping) -> None:
         """The source node and its sentence table."""
         add = self.graph.add
         add((self.source, RDF.type, T[SOURCE_CLASSES[str(source["kind"])]]))
-        title = source.get("title")
-        add((self.source, RDFS.label, Literal(str(title) if title else self.slug, lang="en")))
+        label = source.get("label") or source.get("title") or self.slug
+        add((self.source, RDFS.label, Literal(str(label), lang="en")))
         metadata = {
             "title": DCTERMS.title,
             "publisher": DCTERMS.publisher,
             "published": DCTERMS.issued,
             "language": DCTERMS.language,
-            "rights": DCTERMS.rights,
         }
         for key, predicate in metadata.items():
             if source.get(key):
                 add((self.source, predicate, Literal(str(source[key]))))
+        if source.get("rights"):
+            # The rights statement is the project's own sentence, written in English.
+            add((self.source, DCTERMS.rights, Literal(str(source["rights"]), lang="en")))
         if source.get("url"):
             add((self.source, T.url, Literal(str(source["url"]), datatype=XSD.anyURI)))
-        for key in source.get("editorial") or []:
-            add(
-                (
-                    self.source,
-                    SKOS.editorialNote,
-                    Literal(f"The {key} is editorial: the source's text does not give it.", lang="en"),
-                )
-            )
+        for item in source.get("editorial") or []:
+            # A bare key gets the standard note; `{key: note}` says why in the curator's words.
+            ((key, note),) = item.items() if isinstance(item, Mapping) else ((item, None),)
+            note = note or f"The {key} is editorial: the source's text does not give it."
+            add((self.source, SKOS.editorialNote, Literal(str(note), lang="en")))
         for reference in source.get("references") or []:
             reference = cast(Mapping, reference)
             node = URIRef(f"{self.source}/reference/{reference['key']}")
@@ -240,16 +252,12 @@ class _Compiler:
         add((self.source, T.fullText, Literal(self.text)))
         add((self.source, T.textSha256, Literal(str(source["sha256"]))))
         section: URIRef | None = None
+        name = str(source.get("table_label") or self.slug)
         for index, entry in enumerate(self.table):
             node = self._table_iri(index)
             add((node, RDF.type, T[TABLE_CLASSES[entry.kind]]))
-            add(
-                (
-                    node,
-                    RDFS.label,
-                    Literal(f"{node.rsplit('/', 2)[-2]} {node.rsplit('/', 1)[-1]} of {self.slug}", lang="en"),
-                )
-            )
+            kind = "boilerplate line" if entry.kind == "boilerplate" else _row_kind(entry.kind)
+            add((node, RDFS.label, Literal(f"{kind} {node.rsplit('/', 1)[-1]} of {name}", lang="en")))
             add((node, T.position, Literal(index + 1, datatype=XSD.positiveInteger)))
             add((node, T.start, Literal(entry.start, datatype=XSD.nonNegativeInteger)))
             add((node, T.end, Literal(entry.end, datatype=XSD.nonNegativeInteger)))
@@ -304,7 +312,7 @@ class _Compiler:
         target = statement.target = self._name(row, "object", statement)
         if row.get("iri"):
             iri = str(row["iri"])
-            known = [act for act in self.entities.acts if act.iri == iri]
+            known = [act for act in self.acts if act.iri == iri]
             self.report.outcomes.append(Outcome("join" if known else "keep", key, iri, statement.line))
             if known:
                 self._compare(statement, known[0])
@@ -314,7 +322,7 @@ class _Compiler:
         window = statement.window
         matches = [
             act
-            for act in self.entities.acts
+            for act in self.acts
             if act.cls == statement.cls
             and act.agent == agent
             and act.object == target
@@ -391,6 +399,64 @@ class _Compiler:
             candidate, number = f"{iri}-{number}", number + 1
         self.taken.add(candidate)
         return candidate
+
+    # --- mentions: the entities the source names and what it says of them ----------------------------
+
+    def _mentions(self, rows: Sequence) -> None:
+        """Each mentioned entity: its class and label (from the entity sheet), the names the source calls it
+        (skos:altLabel), its anchors and tkg:source, its time, and other properties the source gives."""
+        add = self.graph.add
+        seen: set[str] = set()
+        for index, row in enumerate(rows):
+            row = cast(Mapping, row)
+            name, line = str(row["name"]), rows.item_lines[index]
+            mention = _Statement(f"mention {name}", row, line, "")
+            if row.get("time"):
+                try:
+                    mention.window = parse_time(str(row["time"]))
+                except TimeError as error:
+                    self.problem(row.key_lines["time"], str(error), mention.key)
+            iri = self._resolve(name, row.key_lines["name"], mention)
+            if iri is None:
+                continue
+            if iri not in self.entities.entities:
+                self.problem(line, f"{iri} is not an entity of the entity sheet", mention.key)
+                continue
+            if iri in seen:
+                self.problem(
+                    line, f"{iri} is mentioned twice; give all its quotes in one mention", mention.key
+                )
+                continue
+            seen.add(iri)
+            entity, node = self.entities.entities[iri], URIRef(iri)
+            add((node, RDF.type, T[entity.cls]))
+            add((node, RDFS.label, Literal(entity.label, lang="en")))
+            for position, alt in enumerate(row.get("alt_labels") or []):
+                self._alt_label(node, str(alt), row["alt_labels"].item_lines[position], mention)
+            mention.spans = self._quotes(row, mention.key)
+            for span in mention.spans:
+                add((node, T.attestedBy, self._span_iri(span)))
+            if "quote" in row or "quotes" in row:
+                add((node, T.source, self.source))
+            if mention.window is not None:
+                self._check_time(mention)
+                add((node, T.timeSpan, self._time_iri(mention.window)))
+            for prop, value in (row.get("properties") or {}).items():
+                prop_line = row["properties"].key_lines[prop]
+                if prop not in self.entities.terms.properties:
+                    self.problem(prop_line, f"unknown property {prop!r} (not in the ontology)", mention.key)
+                    continue
+                for target in self._names(value, prop_line, mention):
+                    add((node, T[prop], URIRef(target)))
+
+    def _alt_label(self, node: URIRef, alt: str, line: int, mention: _Statement) -> None:
+        """Another name the source uses for an entity: it occurs in the text and is never an anaphor."""
+        if is_anaphor(alt):
+            self.problem(line, f"{alt!r} is an anaphor, never a name of {node}", mention.key)
+        elif alt not in self.text:
+            self.problem(line, f"the name {alt!r} is not in the text", mention.key)
+        else:
+            self.graph.add((node, SKOS.altLabel, Literal(alt, lang="en")))
 
     # --- names -------------------------------------------------------------------------------------
 
@@ -681,6 +747,11 @@ class _Compiler:
             curator_iri = URIRef(curator)
         add((node, PROV.wasAssociatedWith, curator_iri))
         add((node, PROV.endedAtTime, Literal(str(decision["at"]), datatype=XSD.dateTime)))
+
+
+def _row_kind(kind: str) -> str:
+    """The IRI segment of a sentence-table row's kind: bullets are sentences."""
+    return "sentence" if kind == "bullet" else kind
 
 
 def compile_sheet(path: Path, entities: Entities) -> tuple[Graph, Report]:

@@ -76,6 +76,8 @@ class KnownAct:
     agent: str | None
     object: str | None
     window: tuple[datetime, datetime] | None
+    # The sources that speak of it (on the act or its accounts): a sheet never joins its own earlier graph.
+    sources: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -104,7 +106,7 @@ class Entities:
         from the act's own time span or its accounts'."""
         tkg = {
             name: URIRef(TKG + name)
-            for name in ("agent", "treaty", "target", "timeSpan", "earliest", "latest")
+            for name in ("agent", "treaty", "target", "timeSpan", "earliest", "latest", "source")
         }
         account_of = URIRef(TKG + "accountOf")
         self.described.update(str(node) for node in graph.subjects() if str(node).startswith(ID))
@@ -125,6 +127,10 @@ class Entities:
                     window = (earliest.toPython(), latest.toPython())
             agent = graph.value(subject, tkg["agent"])
             target = graph.value(subject, tkg["treaty"]) or graph.value(subject, tkg["target"])
+            accounts = [subject, *graph.subjects(account_of, subject)]
+            sources = frozenset(
+                str(node) for holder in accounts for node in graph.objects(holder, tkg["source"])
+            )
             self.acts.append(
                 KnownAct(
                     str(subject),
@@ -132,6 +138,7 @@ class Entities:
                     str(agent) if agent else None,
                     str(target) if target else None,
                     _naive(window),
+                    sources,
                 )
             )
 

@@ -18,9 +18,11 @@ class SheetProblem:
     statement: str | None = None
 
     def __str__(self) -> str:
-        """Render as `file:line: statement KEY: message`, the form editors link to."""
+        """Render as `file:line: statement KEY: message` (or `mention NAME:`), the form editors link to."""
         where = f"{self.path}:{self.line}: "
-        return where + (f"statement {self.statement}: " if self.statement else "") + self.message
+        # A statement is named by its key (a slug); a mention's label ("mention NATO") names itself.
+        what = self.statement if self.statement and " " in self.statement else f"statement {self.statement}"
+        return where + (f"{what}: " if self.statement else "") + self.message
 
 
 class SheetInvalid(TreatyKGError):
