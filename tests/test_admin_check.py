@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs commands or a server end to end: seconds each
+
 TOKEN = "admin-check-token"  # noqa: S105 - the scratch server's own token
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

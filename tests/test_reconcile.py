@@ -21,6 +21,8 @@ from treatykg.graph.build.sheets import compile_sheets, sheets_under
 from treatykg.graph.derive.reconcile import derive, reconciled_graph
 from treatykg.graph.store.embedded import VERSION_FILE
 
+pytestmark = pytest.mark.slow  # builds stores of the sources: seconds per module
+
 FIXTURES = Path(__file__).parent / "fixtures" / "reconcile"
 EVENT = ID + "event/"
 UKRAINE, GEORGIA = URIRef(EVENT + "1992-ukraine-ratifies-cfe"), URIRef(EVENT + "1995-georgia-ratifies-cfe")

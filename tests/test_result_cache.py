@@ -174,6 +174,7 @@ def _written(live: LiveServer, write, expected: int) -> None:
     assert get(live, COUNT).headers["ETag"] != tag
 
 
+@pytest.mark.slow
 def test_every_kind_of_write_invalidates(live: LiveServer, tmp_path: Path) -> None:
     """SPARQL Update, Graph Store PUT, POST, DELETE, a restore, the engine's own commit: each read is new."""
     store = "/store?graph=" + quote(GRAPH)
@@ -234,6 +235,7 @@ def test_each_volatile_function_is_never_cached(live: LiveServer) -> None:
     assert after["treatykg_result_cache_entries"] == before["treatykg_result_cache_entries"]
 
 
+@pytest.mark.slow
 def test_errors_timeouts_and_truncated_answers_are_never_cached(tight: LiveServer) -> None:
     """A 400 from the worker, a 503 at the deadline and a truncated result: each a miss every time."""
     rows = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 20"
@@ -281,6 +283,7 @@ def test_the_byte_cap_evicts_the_least_recently_used(tight: LiveServer) -> None:
     assert delta(last, metrics(tight), 'treatykg_result_cache_skipped_total{reason="size"}') == 1
 
 
+@pytest.mark.slow
 def test_off_means_no_caching(tmp_path_factory: pytest.TempPathFactory) -> None:
     """RESULT_CACHE_BYTES 0: every request runs in a worker, nothing is counted as kept or hit."""
     with LiveServer(private_store(tmp_path_factory), RESULT_CACHE_BYTES=0) as server:

@@ -955,6 +955,7 @@ def test_valid_fixture_exercises_every_targeted_shape(shapes, ontology):
     assert untested == []
 
 
+@pytest.mark.slow  # pySHACL once per case: 66 cases, about 12 s
 @pytest.mark.parametrize("case", sorted(VIOLATING))
 def test_violating_case_reports_exactly_its_results(case):
     _, turtle, expected = VIOLATING[case]
