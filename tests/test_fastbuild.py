@@ -69,7 +69,9 @@ def test_the_new_database_is_written_in_chunks_to_the_same_bytes(capsys, tmp_pat
     monkeypatch.undo()
     assert max(chunks) == 7 and len(chunks) > 100
     assert sum(chunks) == len(store_quads(tmp_path / "chunked"))
-    whole, chunked = (export(capsys, tmp_path / name, tmp_path / f"{name}-out") for name in ("whole", "chunked"))
+    whole, chunked = (
+        export(capsys, tmp_path / name, tmp_path / f"{name}-out") for name in ("whole", "chunked")
+    )
     assert chunked == whole
 
 
