@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
-from treatykg.core.errors import InputError, ReasoningInconsistency
+from treatykg.core.errors import InputError, ValidationFailed
 from treatykg.core.iris import BASE, ENTITIES_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
@@ -19,11 +20,28 @@ from treatykg.graph.semantics.interface import raise_unless_conforms
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
 from treatykg.graph.sources.compile import compile_sheet
-from treatykg.graph.sources.entities import entities_graph, load_entities
+from treatykg.graph.sources.entities import Entities, entities_graph, load_entities
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, build_owned_graphs, require_current
 from treatykg.server.writes import commit
 from treatykg.server.writes.delta import Delta
 from treatykg.server.writes.entailment import check
+
+
+class NoSuchSource(InputError):
+    """The store holds no graph of the source named."""
+
+
+class SourceConflict(InputError):
+    """The write would clash with what the store holds: the source is there already, or the build owns it."""
+
+
+class SourceRejected(ValidationFailed):
+    """A source write with a SHACL Violation or an OWL 2 RL inconsistency; the report travels with it."""
+
+    def __init__(self, message: str, report: Report, inconsistencies: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.report = report
+        self.inconsistencies = inconsistencies
 
 
 @dataclass
@@ -43,38 +61,81 @@ def add_sheet(
     """Compile `sheet` against the entity sheet and the store's acts and add its source's graph, with the
     reconciled view's change, in one transaction; nothing changes on any error."""
     require_current(handle.version(), handle.path)
+    entities, graph, compiled = _compile(handle, sheet)
+    name = compiled.graph_name
+    if _holds(handle.store, name):
+        raise SourceConflict(
+            f"the store already holds {name}; replace it (treatykg source replace {compiled.slug} SHEET) "
+            "or remove it first (treatykg source remove)",
+            sheet,
+        )
+    removed, added = _source_change(handle.store, entities, graph, name, None)
+    written = _commit(handle, removed, added, [name], curator, f"add source {compiled.slug}", base)
+    return written, compiled
+
+
+def replace_source(
+    handle: OpenStore, slug: str, sheet: Path, curator: str, base: str = BASE
+) -> tuple[Written, CompileReport]:
+    """Retract the source `slug` with everything derived from it and add the sheet's graph in its place, in
+    one transaction: a sheet that does not compile, a Violation or an inconsistency changes nothing."""
+    require_current(handle.version(), handle.path)
+    name = _removable(handle, slug)
+    entities, graph, compiled = _compile(handle, sheet)
+    if compiled.graph_name != name:
+        raise InputError(f"the sheet is the source {compiled.slug!r}, not {slug!r}", sheet)
+    removed, added = _source_change(handle.store, entities, graph, name, name)
+    written = _commit(handle, removed, added, [name], curator, f"replace source {slug}", base)
+    return written, compiled
+
+
+def _compile(handle: OpenStore, sheet: Path) -> tuple[Entities, Graph, CompileReport]:
+    """The sheet compiled against the entity sheet and the acts the store holds."""
     entities = load_entities()
     entities.add_acts(known_acts(handle.store))
     graph, compiled = compile_sheet(sheet, entities)
-    name = compiled.graph_name
-    if _holds(handle.store, name):
-        raise InputError(f"the store already holds {name}; remove it first (treatykg source remove)", sheet)
+    return entities, graph, compiled
+
+
+def _source_change(
+    store: ox.Store, entities: Entities, graph: Graph, name: str, replaced: str | None
+) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """The quads to remove and add for the source graph `name` to hold `graph` (replacing the graph the
+    store holds when `replaced` names it): the graph, the reconciled view's change, the entity sheet's."""
     triples = list(triples_to_ox(graph, BlankNodeMap()))
-    removed, added = reconciled_change(handle.store, extra=triples)
+    removed, added = reconciled_change(store, without=replaced, extra=triples)
+    if replaced is not None:
+        removed |= set(store.quads_for_pattern(None, None, None, ox.NamedNode(replaced)))
     added |= {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples}
     # The entity sheet's graph, as a build with this sheet would hold it: the sheet may name its entities.
     shared = ox.NamedNode(ENTITIES_GRAPH)
-    held = set(handle.store.quads_for_pattern(None, None, None, shared))
+    held = set(store.quads_for_pattern(None, None, None, shared))
     wanted = {
         ox.Quad(t.subject, t.predicate, t.object, shared)
         for t in triples_to_ox(entities_graph(entities), BlankNodeMap())
     }
     removed |= held - wanted
     added |= wanted - held
-    written = _commit(handle, removed, added, [name], curator, f"add source {compiled.slug}", base)
-    return written, compiled
+    # A quad the new graph keeps is neither removed nor added.
+    return removed - added, added - removed
+
+
+def _removable(handle: OpenStore, slug: str) -> str:
+    """The graph of the source `slug`; InputError if the store holds none or the build compiles it."""
+    name = source_graph(slug)
+    if not _holds(handle.store, name):
+        raise NoSuchSource(f"the store holds no source {slug!r} (no graph {name})")
+    if name in build_owned_graphs(handle.version()):
+        raise SourceConflict(
+            f"the source {slug!r} is compiled by the build; take its sheet out of the build's data, rebuild"
+        )
+    return name
 
 
 def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) -> Written:
     """Retract the source `slug`: its graph, and what the reconciled view derived from its accounts."""
     require_current(handle.version(), handle.path)
-    name = source_graph(slug)
-    if not _holds(handle.store, name):
-        raise InputError(f"the store holds no source {slug!r} (no graph {name})")
-    if name in build_owned_graphs(handle.version()):
-        raise InputError(
-            f"the source {slug!r} is compiled by the build; take its sheet out of the build's data, rebuild"
-        )
+    name = _removable(handle, slug)
     removed, added = reconciled_change(handle.store, without=name)
     removed |= set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
     return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base, drop=True)
@@ -94,10 +155,14 @@ def _commit(
     inferences and provenance in one transaction."""
     delta = Delta(removed={_rdflib(quad) for quad in removed}, added={_rdflib(quad) for quad in added})
     checked = check(handle.store, delta, base)
-    if checked.inconsistencies:
-        raise ReasoningInconsistency("inconsistent under OWL 2 RL:\n" + "\n".join(checked.inconsistencies))
     report = checked.report or Report(conforms=True, results=())
-    raise_unless_conforms(report)
+    if checked.inconsistencies:
+        message = "inconsistent under OWL 2 RL:\n" + "\n".join(checked.inconsistencies)
+        raise SourceRejected(message, report, tuple(checked.inconsistencies))
+    try:
+        raise_unless_conforms(report)
+    except ValidationFailed as error:
+        raise SourceRejected(str(error), report) from None
     change = commit.Change(
         removed=[*removed, *_inferred(checked.inferred_removed)],
         added=[*added, *_inferred(checked.inferred_added)],
