@@ -147,6 +147,18 @@ def replace(slug: str) -> Response:
     return _sheet_write(slug)
 
 
+@bp.route("/<slug>", methods=["GET"])
+def export(slug: str) -> dict[str, str]:
+    """A source's statement sheet regenerated from the store, with its text (JSON: slug, sheet, text)."""
+    from treatykg.graph.sources.export import export_from_store
+
+    try:
+        exported, _ = get_engine().read_store(lambda store: export_from_store(store, slug))
+    except InputError as error:
+        abort(404, error.message)
+    return {"slug": exported.slug, "sheet": exported.sheet, "text": exported.text}
+
+
 @bp.route("/<slug>", methods=["DELETE"])
 def remove(slug: str) -> Response:
     """Retract a source and everything derived from it, in one commit."""
