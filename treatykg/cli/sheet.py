@@ -54,8 +54,8 @@ def add_sheet(subcommands: argparse._SubParsersAction) -> None:
             "into DIR/SOURCE/sheet.yaml and DIR/SOURCE/text.txt: every act and proposition keeps its IRI, "
             "names are the entity sheet's labels where unambiguous, and the sheet compiles to the same "
             "graph. The sheet in the curation folder is the authoritative copy (its comments are not in the "
-            "graph): an existing sheet is never overwritten. While `treatykg serve` holds the store this goes "
-            "through it (GET /sources/SOURCE)."
+            "graph): an existing sheet is never overwritten. While `treatykg serve` holds the store this "
+            "goes through it (GET /sources/SOURCE)."
         ),
         **examples("""
             treatykg sheet export cfe-withdrawal-article --into recovered
