@@ -10,6 +10,7 @@ text's `- ` line markers.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,16 @@ def _time(node: Node | None) -> str | None:
     if node is None:
         return None
     return str(node).removeprefix(f"{ID}time/").replace("--", "/")
+
+
+def _utc(value: Node | None) -> str:
+    """A dateTime literal as the sheet writes it: UTC, `YYYY-MM-DDThh:mm:ssZ`."""
+    moment = value.toPython() if isinstance(value, Literal) else None
+    if not isinstance(moment, datetime.datetime):
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _one_or_many(values: list[str]) -> str | list[str]:
@@ -395,7 +406,7 @@ class _Exporter:
             "rank": "prefer" if self.graph.value(node, T.rank) == T.Preferred else "deprecate",
             "reason": str(self.graph.value(node, T.reason)),
             "curator": str(name if name is not None else curator),
-            "at": str(self.graph.value(node, PROV.endedAtTime)),
+            "at": _utc(self.graph.value(node, PROV.endedAtTime)),
         }
 
 
