@@ -21,7 +21,7 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from treatykg.core.errors import InputError
-from treatykg.core.iris import ID, SOURCE, TKG, source_graph
+from treatykg.core.iris import TKG, source_graph
 from treatykg.core.terms import graph_from_quads
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.sources.entities import Entities, load_entities
@@ -72,7 +72,7 @@ def _time(node: Node | None) -> str | None:
     """A time as the sheet writes it, from its shared node `id/time/<slug>` (`A--B` is the interval A/B)."""
     if node is None:
         return None
-    return str(node).removeprefix(f"{ID}time/").replace("--", "/")
+    return str(node).rsplit("/time/", 1)[-1].replace("--", "/")
 
 
 def _utc(value: Node | None) -> str:
@@ -95,7 +95,7 @@ class _Exporter:
 
     def __init__(self, graph: Graph, slug: str, known: Graph, entities: Entities):
         self.graph, self.slug, self.known, self.entities = graph, slug, known, entities
-        self.source = URIRef(SOURCE + slug)
+        self.source = URIRef(f"{entities.base}source/{slug}")
         text = graph.value(self.source, T.fullText)
         if not isinstance(text, Literal):
             raise InputError(f"the store holds no source {slug!r} with its text (tkg:fullText)")
@@ -401,7 +401,8 @@ class _Exporter:
     def decision(self, node: Node) -> dict[str, str]:
         """A curator's ranking: rank, reason, who (a minted person by name, else the IRI), when."""
         curator = self.graph.value(node, PROV.wasAssociatedWith)
-        name = self.graph.value(curator, RDFS.label) if str(curator).startswith(f"{ID}person/") else None
+        minted = str(curator).startswith(f"{self.entities.id_base}person/")
+        name = self.graph.value(curator, RDFS.label) if minted else None
         return {
             "rank": "prefer" if self.graph.value(node, T.rank) == T.Preferred else "deprecate",
             "reason": str(self.graph.value(node, T.reason)),

@@ -56,12 +56,12 @@ class Written:
 
 
 def add_sheet(
-    handle: OpenStore, sheet: Path, curator: str, base: str = BASE
+    handle: OpenStore, sheet: Path, curator: str, base: str = BASE, entity_sheet: Path | None = None
 ) -> tuple[Written, CompileReport]:
-    """Compile `sheet` against the entity sheet and the store's acts and add its source's graph, with the
-    reconciled view's change, in one transaction; nothing changes on any error."""
+    """Compile `sheet` against the entity sheet (default the packaged one) and the store's acts and add its
+    source's graph, with the reconciled view's change, in one transaction; nothing changes on any error."""
     require_current(handle.version(), handle.path)
-    entities, graph, compiled = _compile(handle, sheet)
+    entities, graph, compiled = _compile(handle, sheet, base, entity_sheet)
     name = compiled.graph_name
     if _holds(handle.store, name):
         raise SourceConflict(
@@ -75,13 +75,18 @@ def add_sheet(
 
 
 def replace_source(
-    handle: OpenStore, slug: str, sheet: Path, curator: str, base: str = BASE
+    handle: OpenStore,
+    slug: str,
+    sheet: Path,
+    curator: str,
+    base: str = BASE,
+    entity_sheet: Path | None = None,
 ) -> tuple[Written, CompileReport]:
     """Retract the source `slug` with everything derived from it and add the sheet's graph in its place, in
     one transaction: a sheet that does not compile, a Violation or an inconsistency changes nothing."""
     require_current(handle.version(), handle.path)
     name = _removable(handle, slug)
-    entities, graph, compiled = _compile(handle, sheet)
+    entities, graph, compiled = _compile(handle, sheet, base, entity_sheet)
     if compiled.graph_name != name:
         raise InputError(f"the sheet is the source {compiled.slug!r}, not {slug!r}", sheet)
     removed, added = _source_change(handle.store, entities, graph, name, name)
@@ -89,9 +94,11 @@ def replace_source(
     return written, compiled
 
 
-def _compile(handle: OpenStore, sheet: Path) -> tuple[Entities, Graph, CompileReport]:
-    """The sheet compiled against the entity sheet and the acts the store holds."""
-    entities = load_entities()
+def _compile(
+    handle: OpenStore, sheet: Path, base: str, entity_sheet: Path | None
+) -> tuple[Entities, Graph, CompileReport]:
+    """The sheet compiled against the entity sheet and the acts the store holds, its IRIs under `base`."""
+    entities = load_entities(entity_sheet, base=base)
     entities.add_acts(known_acts(handle.store))
     graph, compiled = compile_sheet(sheet, entities)
     return entities, graph, compiled

@@ -50,6 +50,9 @@ def add_add(subcommands: argparse._SubParsersAction) -> None:
             "the token's name)"
         ),
     )
+    parser.add_argument(
+        "--entities", type=Path, metavar="PATH", help="a sheet's entity sheet (default: the packaged one)"
+    )
     parser.add_argument("--graph", metavar="IRI", help="the graph to add to (default: named by the file)")
     add_base_option(parser)
     add_store_option(parser)
@@ -93,7 +96,7 @@ def _add_sheet(args: argparse.Namespace, started: float) -> int:
         print_account(account, f"added {args.file} to", "added", "removed")
         return EXIT_OK
     with handle:
-        written, compiled = add_sheet(handle, args.file, args.curator, args.base)
+        written, compiled = add_sheet(handle, args.file, args.curator, args.base, args.entities)
         inputs = FastInputs(handle.store, Path(), {written.graph: args.file})
         for warning in written.report.results:
             print(describe_result(warning, inputs), file=sys.stderr)
