@@ -36,15 +36,15 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 TEXT_NAME = "text.txt"
-KINDS = {T[cls]: kind for kind, cls in SOURCE_CLASSES.items()}
-ROWS = {T.Sentence: "sentence", T.Heading: "heading", T.Boilerplate: "boilerplate"}
+KINDS: dict[Node, str] = {T[cls]: kind for kind, cls in SOURCE_CLASSES.items()}
+ROWS: dict[Node, str] = {T.Sentence: "sentence", T.Heading: "heading", T.Boilerplate: "boilerplate"}
 METADATA = (("title", DCTERMS.title), ("publisher", DCTERMS.publisher), ("published", DCTERMS.issued))
 METADATA_KEYS = ("title", "label", "publisher", "url", "published", "language")
 # What the compiler writes on a minted act from a statement's own keys; any other IRI-valued ontology
 # property came from `properties:`.
 ACT_KEYS = {RDF.type, RDFS.label, T.agent, T.treaty, T.target, T.speaker, T.about, T.content, T.actingMember}
 MENTION_KEYS = {RDF.type, RDFS.label, SKOS.altLabel, T.attestedBy, T.source, T.timeSpan}
-VOICES = {T.Hypothetical: "hypothetical"}
+VOICES: dict[Node, str] = {T.Hypothetical: "hypothetical"}
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,11 @@ class _Exporter:
 
     def quotes(self, node: Node, predicate: URIRef = T.attestedBy) -> list[str | dict[str, str]]:
         """The quotes a node's anchors hold, in text order, with the occurrence where a quote repeats."""
-        spans = []
+        spans: list[tuple[int, str]] = []
         for span in self.graph.objects(node, predicate):
-            start, exact = self.graph.value(span, T.start), self.graph.value(span, T.exact)
-            if isinstance(start, Literal) and isinstance(exact, Literal):
-                spans.append((int(start), str(exact)))
+            begin, words = self.graph.value(span, T.start), self.graph.value(span, T.exact)
+            if isinstance(begin, Literal) and isinstance(words, Literal):
+                spans.append((int(begin), str(words)))
         quotes: list[str | dict[str, str]] = []
         for start, exact in sorted(spans):
             found = occurrences(self.text, exact)
@@ -238,9 +238,9 @@ class _Exporter:
         """The sentence table in order; a sentence on a `- ` line is a bullet."""
         rows = []
         for row in self.graph.subjects(T.inSource, self.source):
-            position, start = self.graph.value(row, T.position), self.graph.value(row, T.start)
-            if isinstance(position, Literal) and isinstance(start, Literal):
-                rows.append((int(position), int(start), row))
+            place, begin = self.graph.value(row, T.position), self.graph.value(row, T.start)
+            if isinstance(place, Literal) and isinstance(begin, Literal):
+                rows.append((int(place), int(begin), row))
         table = []
         for _, start, row in sorted(rows):
             kind = next(ROWS[c] for c in self.graph.objects(row, RDF.type) if c in ROWS)
@@ -284,7 +284,11 @@ class _Exporter:
         accounts = sorted(
             self.graph.subjects(T.accountOf, None), key=lambda a: (self.first_offset(a), str(a))
         )
-        acts = {account: self.graph.value(account, T.accountOf) for account in accounts}
+        acts: dict[Node, Node] = {
+            account: act
+            for account in accounts
+            if (act := self.graph.value(account, T.accountOf)) is not None
+        }
         taken: set[str] = set()
         for act in acts.values():
             self.keys[act] = self.key(act, taken)
@@ -327,13 +331,10 @@ class _Exporter:
         minted = bool(classes)
         known = classes or [c for c in self.known.objects(act, RDF.type) if str(c).startswith(TKG)]
         claimed = graph.value(account, T.claimedClass)
-        if not known and claimed is None:
+        cls = known[0] if known else claimed
+        if cls is None:
             raise InputError(f"the class of {act} is neither in the source's graph nor in the store")
-        entry: dict[str, Any] = {
-            "key": self.keys[act],
-            "iri": str(act),
-            "class": _local((known or [claimed])[0]),
-        }
+        entry: dict[str, Any] = {"key": self.keys[act], "iri": str(act), "class": _local(cls)}
         if minted:
             entry["label"] = str(graph.value(act, RDFS.label))
             for key, predicate in (("agent", T.agent), ("speaker", T.speaker)):
