@@ -16,7 +16,9 @@ from treatykg.core.iris import BASE, ENTITIES_GRAPH, INFERRED_GRAPH, RECONCILED_
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
-from treatykg.graph.semantics.interface import raise_unless_conforms
+from treatykg.graph.semantics.compiled import CompiledSemantics
+from treatykg.graph.semantics.interface import Incremental, discard, raise_unless_conforms
+from treatykg.graph.semantics.rules import staged_inferences
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
 from treatykg.graph.sources.compile import compile_sheet
@@ -158,21 +160,12 @@ def _commit(
     base: str,
     drop: bool = False,
 ) -> Written:
-    """Reason and validate the delta around it (the compiled region mode), then commit it with its
-    inferences and provenance in one transaction."""
-    delta = Delta(removed={_rdflib(quad) for quad in removed}, added={_rdflib(quad) for quad in added})
-    checked = check(handle.store, delta, base)
-    report = checked.report or Report(conforms=True, results=())
-    if checked.inconsistencies:
-        message = "inconsistent under OWL 2 RL:\n" + "\n".join(checked.inconsistencies)
-        raise SourceRejected(message, report, tuple(checked.inconsistencies))
-    try:
-        raise_unless_conforms(report)
-    except ValidationFailed as error:
-        raise SourceRejected(str(error), report) from None
+    """Reason over and validate the delta, then commit it with its inferences and provenance in one
+    transaction."""
+    report, inferred_removed, inferred_added = _checked(handle.store, removed, added, base)
     change = commit.Change(
-        removed=[*removed, *_inferred(checked.inferred_removed)],
-        added=[*added, *_inferred(checked.inferred_added)],
+        removed=[*removed, *inferred_removed],
+        added=[*added, *inferred_added],
         dropped=graphs if drop else [],
         created=[],
     )
@@ -182,6 +175,54 @@ def _commit(
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)
     return Written(graphs[0], report, version, len(removed), len(added))
+
+
+def _checked(
+    store: ox.Store, removed: set[ox.Quad], added: set[ox.Quad], base: str
+) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
+    """The SHACL report and the inferred graph's change of a delta; SourceRejected if it does not conform.
+
+    Additions alone are reasoned as `treatykg add FILE` reasons a file (the compiled engine's incremental
+    mode: semi-naive from the store's inferred graph, in working graphs dropped before the commit), which
+    stays fast next to well-connected nodes; a delta that removes anything goes through the region mode."""
+    if not removed:
+        try:
+            return _checked_additions(store, added, base)
+        except ValueError:  # the additions change the schema: the region mode reasons it whole
+            pass
+    delta = Delta(removed={_rdflib(quad) for quad in removed}, added={_rdflib(quad) for quad in added})
+    checked = check(store, delta, base)
+    report = checked.report or Report(conforms=True, results=())
+    _raise_unless_accepted(report, tuple(checked.inconsistencies))
+    return report, _inferred(checked.inferred_removed), _inferred(checked.inferred_added)
+
+
+def _checked_additions(
+    store: ox.Store, added: set[ox.Quad], base: str
+) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
+    """The incremental mode's check of additions; its staged triples are dropped whatever happens."""
+    semantics = CompiledSemantics(base)
+    reasoning = semantics.reason(store, Incremental(tuple(quad.triple for quad in added), ox.DefaultGraph()))
+    try:
+        inconsistencies = tuple(problem.message for problem in reasoning.inconsistencies)
+        report = Report(True, ()) if inconsistencies else semantics.validate(store, reasoning)
+        _raise_unless_accepted(report, inconsistencies)
+        graph = ox.NamedNode(INFERRED_GRAPH)
+        inferred = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in staged_inferences(store)}
+    finally:
+        discard(store)
+    return report, [], sorted((quad for quad in inferred if quad not in store), key=str)
+
+
+def _raise_unless_accepted(report: Report, inconsistencies: tuple[str, ...]) -> None:
+    """SourceRejected with the report for an OWL 2 RL inconsistency or a SHACL Violation."""
+    if inconsistencies:
+        message = "inconsistent under OWL 2 RL:\n" + "\n".join(inconsistencies)
+        raise SourceRejected(message, report, inconsistencies)
+    try:
+        raise_unless_conforms(report)
+    except ValidationFailed as error:
+        raise SourceRejected(str(error), report) from None
 
 
 def _inferred(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
