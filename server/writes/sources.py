@@ -12,7 +12,14 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from treatykg.core.errors import InputError, ValidationFailed
-from treatykg.core.iris import BASE, ENTITIES_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
+from treatykg.core.iris import (
+    BASE,
+    ENTITIES_GRAPH,
+    INFERRED_GRAPH,
+    RECONCILED_GRAPH,
+    asserted_graph,
+    source_graph,
+)
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
@@ -202,7 +209,11 @@ def _checked_additions(
 ) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
     """The incremental mode's check of additions; its staged triples are dropped whatever happens."""
     semantics = CompiledSemantics(base)
-    reasoning = semantics.reason(store, Incremental(tuple(quad.triple for quad in added), ox.DefaultGraph()))
+    # A triple another asserted graph holds already (an entity's type and label, written again in the
+    # entities graph) changes neither the union nor its closure; checking it again would refocus every
+    # node that points at a well-connected entity.
+    triples = tuple({quad.triple for quad in added if not _asserted(store, quad.triple)})
+    reasoning = semantics.reason(store, Incremental(triples, ox.DefaultGraph()))
     try:
         inconsistencies = tuple(problem.message for problem in reasoning.inconsistencies)
         report = Report(True, ()) if inconsistencies else semantics.validate(store, reasoning)
@@ -212,6 +223,14 @@ def _checked_additions(
     finally:
         discard(store)
     return report, [], sorted((quad for quad in inferred if quad not in store), key=str)
+
+
+def _asserted(store: ox.Store, triple: ox.Triple) -> bool:
+    """Whether an asserted graph of the store holds `triple`."""
+    return any(
+        asserted_graph(None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value)
+        for quad in store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+    )
 
 
 def _raise_unless_accepted(report: Report, inconsistencies: tuple[str, ...]) -> None:
