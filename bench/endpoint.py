@@ -21,7 +21,9 @@ server's memory is sampled all along as the sum of PSS over its processes (the s
 its workers; pages shared by forked workers count once). The must-show ratio is the geometric mean over the
 mix of p50(treatykg) / p50(oxigraph) at 1 client.
 
-Writes endpoint.json, endpoint.png and endpoint.md (the tables) into --out and prints the tables.
+Writes endpoint.json, endpoint.png and endpoint.md (the tables; `--name` changes the stem) into --out and
+prints the tables. `--no-rdflib` leaves the rdflib path out (past a million triples it would only report
+"did not finish" after its budget, and its N-Quads copy of the store takes disk and time).
 Loopback only; every server it starts is stopped before it returns.
 """
 
@@ -694,6 +696,8 @@ class Settings:
     queries: list[str] | None = None
     log: Callable[[str], None] = print
     interval: float = 0.2
+    rdflib: bool = True
+    name: str = "endpoint"
 
 
 @dataclass
@@ -741,8 +745,10 @@ def measure_size(size: int, work: Path, settings: Settings) -> Outcome:
     copy = work / "oxigraph-copy"
     shutil.copytree(store / "oxigraph", copy)  # the same database, closed: both servers start from it
     nquads = work / "dataset.nq"
-    dump_quads(store / "oxigraph", nquads)
-    answers: dict[str, dict[str, list | None]] = {path: {} for path in PATHS}
+    if settings.rdflib:
+        dump_quads(store / "oxigraph", nquads)
+    paths = PATHS if settings.rdflib else tuple(path for path in PATHS if path != "rdflib")
+    answers: dict[str, dict[str, list | None]] = {path: {} for path in paths}
     with (
         MemorySampler(settings.interval) as memory,
         TreatyKGServe(
@@ -799,8 +805,9 @@ def measure_size(size: int, work: Path, settings: Settings) -> Outcome:
             }
             outcome.paths[server.name]["processes_max"] = memory.processes.get(server.name)
     shutil.rmtree(copy, ignore_errors=True)
-    outcome.paths["rdflib"] = measure_rdflib(mix, nquads, work, settings, answers["rdflib"])
-    nquads.unlink(missing_ok=True)
+    if settings.rdflib:
+        outcome.paths["rdflib"] = measure_rdflib(mix, nquads, work, settings, answers["rdflib"])
+        nquads.unlink(missing_ok=True)
     outcome.answers = compare_answers(mix, answers)
     if not outcome.answers["agree"]:
         log("  ANSWERS DIFFER: " + json.dumps(outcome.answers, default=str)[:2000])
@@ -919,8 +926,13 @@ def number(value, digits: int = 1) -> str:
 
 
 def tables(document: dict) -> str:
-    """The report's tables in Markdown."""
+    """The report's tables in Markdown, under the run's date, machine and load."""
+    load = document.get("load_average", {})
     lines = [
+        f"Measured {document.get('date', 'on an unrecorded date')} on {document['machine']['summary']} with "
+        f"`{document['command']}`; 1-minute load average {load.get('start', '?')} at the start and "
+        f"{load.get('end', '?')} at the end (other work may share the machine).",
+        "",
         "| triples | quads stored | load s | reason s | validate s | store s | build peak RSS "
         "| store on disk |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -941,8 +953,8 @@ def tables(document: dict) -> str:
         "|---:|---|---:|---:|---:|---:|---:|",
     ]
     for size in document["sizes"]:
-        for path in PATHS:
-            report = size["paths"].get(path, {})
+        for path in (path for path in PATHS if path in size["paths"]):
+            report = size["paths"][path]
             memory = report.get("pss_peak_bytes") if path != "rdflib" else report.get("peak_rss_bytes")
             memory_text = (mib(memory) + (" PSS" if path != "rdflib" else " RSS")) if memory else "–"
             for count in document["clients"]:
@@ -967,9 +979,10 @@ def tables(document: dict) -> str:
     for size in document["sizes"]:
         ratio = size["ratio"].get("geomean")
         dnf = size["paths"].get("rdflib", {}).get("did_not_finish", [])
+        rdflib = (", ".join(dnf) if dnf else "none") if "rdflib" in size["paths"] else "not run"
         lines.append(
             f"| {size['size']:,} | {number(ratio, 2)} (target ≤ {TARGET_RATIO}) | "
-            f"{'yes' if size['answers'].get('agree') else 'NO'} | {', '.join(dnf) if dnf else 'none'} |"
+            f"{'yes' if size['answers'].get('agree') else 'NO'} | {rdflib} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -1081,6 +1094,8 @@ def run(sizes: list[int], out: Path, settings: Settings, work: Path | None = Non
         "clients": list(settings.clients),
         "passes": settings.passes,
         "machine": machine(),
+        "date": time.strftime("%Y-%m-%d"),
+        "load_average": {"start": round(os.getloadavg()[0], 2)},
         "queries": {query.name: {"summary": query.summary, "kind": query.kind} for query in mix},
         "sizes": [],
     }
@@ -1091,9 +1106,10 @@ def run(sizes: list[int], out: Path, settings: Settings, work: Path | None = Non
             outcome = measure_size(size, folder, settings)
             document["sizes"].append(outcome.__dict__)
             shutil.rmtree(folder, ignore_errors=True)
-            (out / "endpoint.json").write_text(json.dumps(document, indent=2) + "\n")  # what is done so far
+            (out / f"{settings.name}.json").write_text(json.dumps(document, indent=2) + "\n")  # done so far
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    document["load_average"]["end"] = round(os.getloadavg()[0], 2)
     largest = document["sizes"][-1]
     document["must_show"] = {
         "size": largest["size"],
@@ -1103,10 +1119,10 @@ def run(sizes: list[int], out: Path, settings: Settings, work: Path | None = Non
         "pss_limit_bytes": PSS_LIMIT,
         "answers_agree": all(size["answers"]["agree"] for size in document["sizes"]),
     }
-    (out / "endpoint.json").write_text(json.dumps(document, indent=2) + "\n")
-    (out / "endpoint.md").write_text(tables(document))
+    (out / f"{settings.name}.json").write_text(json.dumps(document, indent=2) + "\n")
+    (out / f"{settings.name}.md").write_text(tables(document))
     try:
-        plot(document, out / "endpoint.png")
+        plot(document, out / f"{settings.name}.png")
     except ImportError:
         settings.log("no plot: matplotlib is missing (pip install '.[bench]')")
     return document
@@ -1126,6 +1142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rdflib-budget", type=float, default=300.0, help="rdflib's time per size (s)")
     parser.add_argument("--rdflib-query-budget", type=float, default=30.0, help="rdflib's time per query (s)")
     parser.add_argument("--work", type=Path, help="scratch folder (default: the system's temporary folder)")
+    parser.add_argument("--no-rdflib", action="store_true", help="leave the rdflib path out")
+    parser.add_argument("--name", default="endpoint", help="the output files' stem (default: endpoint)")
     parser.add_argument("--rdflib-worker", help=argparse.SUPPRESS)
     parser.add_argument("--build-worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1142,6 +1160,8 @@ def main(argv: list[str] | None = None) -> int:
         rdflib_query_budget=args.rdflib_query_budget,
         queries=args.queries.split(",") if args.queries else None,
         log=lambda line: print(line, flush=True),
+        rdflib=not args.no_rdflib,
+        name=args.name,
     )
     document = run([int(value) for value in args.sizes.split(",")], args.out, settings, args.work)
     print()

@@ -185,3 +185,16 @@ def test_the_plot_is_written(report) -> None:
     pytest.importorskip("matplotlib")
     _, out = report
     assert (out / "endpoint.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.slow
+def test_a_report_without_rdflib_says_so(endpoint, report) -> None:
+    """Without the rdflib path (`--no-rdflib`): no rows for it, and "not run" in the summary."""
+    document, out = report
+    assert (out / "endpoint.md").read_text().startswith(f"Measured {document['date']} on ")
+    without = json.loads(json.dumps(document))
+    del without["sizes"][0]["paths"]["rdflib"]
+    text = endpoint.tables(without)
+    assert "| 2,000 | rdflib |" in endpoint.tables(document)
+    assert "| 2,000 | rdflib |" not in text
+    assert text.splitlines()[-1].endswith("| yes | not run |")

@@ -52,6 +52,30 @@ def test_both_engines_build_byte_identical_stores_from_the_article(capsys, tmp_p
     assert b"<https://w3id.org/treatykg/graph/inferred> .\n" in fast["dataset.nq"]
 
 
+def test_the_new_database_is_written_in_chunks_to_the_same_bytes(capsys, tmp_path, monkeypatch):
+    assert run(capsys, "build", "--engine", "fast", "--store", tmp_path / "whole").code == 0
+    monkeypatch.setattr("treatykg.graph.build.fast.WRITE_CHUNK", 7)  # the article's ~1,000 quads: many chunks
+    chunks = []
+    bulk_extend = ox.Store.bulk_extend
+
+    def counted(database: ox.Store, quads) -> None:
+        if (tmp_path / "chunked" / NEXT_DIR).exists():
+            quads = list(quads)
+            chunks.append(len(quads))
+        bulk_extend(database, quads)
+
+    monkeypatch.setattr(ox.Store, "bulk_extend", counted)
+    assert run(capsys, "build", "--engine", "fast", "--store", tmp_path / "chunked").code == 0
+    monkeypatch.undo()
+    assert max(chunks) == 7
+    assert len(chunks) > 100
+    assert sum(chunks) == len(store_quads(tmp_path / "chunked"))
+    whole, chunked = (
+        export(capsys, tmp_path / name, tmp_path / f"{name}-out") for name in ("whole", "chunked")
+    )
+    assert chunked == whole
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
     """2,000 generated triples (their own IRI base) as an N-Triples file."""
@@ -202,10 +226,14 @@ def test_a_failed_fill_leaves_no_trace(capsys, tmp_path, monkeypatch):
     assert run(capsys, "build", "--engine", "fast", "--store", store, "--data", TINY).code == 0
     before = store_state(store)
 
-    def broken_dump(*args, **kwargs):
-        raise OSError(28, "No space left on device")
+    bulk_extend = ox.Store.bulk_extend
 
-    monkeypatch.setattr(ox.Store, "dump", broken_dump)
+    def full_disk(database: ox.Store, quads) -> None:
+        if (store / NEXT_DIR).exists():  # the write into the new database, not the build's own loading
+            raise OSError(28, "No space left on device")
+        bulk_extend(database, quads)
+
+    monkeypatch.setattr(ox.Store, "bulk_extend", full_disk)
     result = run(capsys, "build", "--engine", "fast", "--store", store)
     monkeypatch.undo()
     assert (result.code, result.err) == (

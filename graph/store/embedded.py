@@ -6,7 +6,7 @@ A store is a directory:
     <store>/treatykg.pid    the lock: PID and name of the process holding the store (flock'ed while held)
     <store>/version.json    the store version: a counter bumped at every commit, the quads per graph at that
                             commit, the graphs the last build owns and that build's provenance
-    <store>/oxigraph.next/, oxigraph.old/, version.next.json, oxigraph.next.nq
+    <store>/oxigraph.next/, oxigraph.old/, version.next.json
                             only while a bulk build swaps in a new database (replace_database), or after one
                             was killed: open_store settles them first
 
@@ -48,8 +48,6 @@ VERSION_FILE = "version.json"
 PENDING_FILE = "version.pending.json"
 # A bulk build's new database and version record, and the old database while it is swapped out.
 NEXT_DIR, OLD_DIR, NEXT_VERSION_FILE = "oxigraph.next", "oxigraph.old", "version.next.json"
-# A file a swap's `fill` may write its data through; removed with the swap's other leftovers.
-SWAP_SCRATCH_FILE = "oxigraph.next.nq"
 
 # Always the build's, even in a store whose version file was lost: reasoning must never read an old
 # inferred graph back as asserted data.
@@ -359,10 +357,10 @@ def replace_database(
 ) -> StoreVersion:
     """Replace the whole database with one `fill` writes, for a build too large for one update request.
 
-    The new database is built beside the old one (`oxigraph.next/`, with `version.next.json`; `fill` may
-    use the file `oxigraph.next.nq` on the way), then swapped in by two renames. Renaming the old database
-    away is the commit point: a process killed before it leaves the old store, one killed after it the new
-    store, which the next open_store completes (settle_swap). `fill` must copy whatever of the old store is
+    The new database is built beside the old one (`oxigraph.next/`, with `version.next.json`), then
+    swapped in by two renames. Renaming the old database away is the commit point: a process killed before
+    it leaves the old store, one killed after it the new store, which the next open_store completes
+    (settle_swap). `fill` must copy whatever of the old store is
     to be kept; the old store stays open and readable while it runs.
     """
     path = handle.path
@@ -406,7 +404,6 @@ def settle_swap(path: Path) -> None:
     else:  # before it: whatever the swap had written is dropped
         shutil.rmtree(path / NEXT_DIR, ignore_errors=True)
         (path / NEXT_VERSION_FILE).unlink(missing_ok=True)
-    (path / SWAP_SCRATCH_FILE).unlink(missing_ok=True)
     # A record's temporary file (_write_record) outlives a process killed before its rename; whoever calls
     # this holds the store, so no live writer owns one.
     for temporary in path.glob(".*.tmp"):
