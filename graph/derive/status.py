@@ -1,0 +1,571 @@
+"""Treaty status over time: per (state, treaty) the status intervals the reconciled, reported treaty acts
+establish, with honest bounds, precision and the acts and accounts they rest on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from treatykg.core.iris import ID, RECONCILED_GRAPH, STATUS_GRAPH
+from treatykg.core.terms import BlankNodeMap, graph_from_quads, triples_to_ox
+from treatykg.graph.derive.reconcile import (
+    PRECISIONS,
+    RDF_TYPE,
+    RDFS_LABEL,
+    XSD_DATETIME,
+    Account,
+    GraphName,
+    considered,
+    read_accounts,
+    source_graphs,
+    tkg,
+)
+
+QUERIES = Path(__file__).parent
+STATUS = ox.NamedNode(STATUS_GRAPH)
+RECONCILED = ox.NamedNode(RECONCILED_GRAPH)
+REPORTED = "ReportedBySource"
+# What each treaty act does to a state's relation to the treaty (ConsentToBeBound's subclasses consent).
+KINDS = {
+    "Signing": "sign",
+    "ConsentToBeBound": "consent",
+    "Ratification": "consent",
+    "Acceptance": "consent",
+    "Approval": "consent",
+    "Accession": "consent",
+    "Succession": "succeed",
+    "ProvisionalApplication": "provisional",
+    "EntryIntoForce": "in-force",
+    "EntryIntoForceForState": "in-force-for-state",
+    "SuspensionOfParticipation": "suspend",
+    "SuspensionOfOperation": "suspend",
+    "CessationOfParticipation": "suspend",
+    "Denunciation": "denounce",
+    "Withdrawal": "withdraw",
+    "RevocationOfRatification": "revoke",
+}
+# Acts of one day apply in this order (a consent before the entry into force it meets).
+ORDER = list(dict.fromkeys(KINDS.values()))
+LABELS = {
+    "Signatory": "signatory",
+    "ConsentedNotInForce": "consented, not in force",
+    "ProvisionallyApplying": "provisionally applying",
+    "Party": "party",
+    "Suspended": "suspended",
+    "WithdrawalPending": "denounced, withdrawal pending",
+    "Withdrawn": "withdrawn",
+    "NotParty": "not party",
+    "Unknown": "unknown",
+    "Indeterminate": "indeterminate",
+    "Disputed": "disputed",
+}
+# Successions are followed this far back (a successor of a successor of ...).
+SUCCESSION_DEPTH = 8
+
+
+@dataclass
+class Act:
+    """A treaty act as the status derivation reads it: what it does, to whom, when, and what it rests on."""
+
+    iri: str
+    kind: str
+    treaty: str
+    states: list[str]
+    earliest: datetime | None = None  # None: no lower bound
+    latest: datetime | None = None  # None: no upper bound
+    precision: str | None = None
+    predecessor: str | None = None
+    disputed: bool = False  # its reported accounts conflict (class, agent or object)
+    span_disputed: bool = False  # their spans do not overlap: the window is theirs together
+    accounts: list[str] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day it may have taken effect (None: unbounded)."""
+        return self.earliest.date() if self.earliest else None
+
+    @property
+    def last_day(self) -> date | None:
+        """The day by which it had taken effect (None: unbounded)."""
+        return self.latest.date() if self.latest else None
+
+    def key(self) -> tuple:
+        """Its place in a sequence: by latest, then earliest, then the kind's order."""
+        return (
+            self.latest or datetime.max,
+            self.earliest or datetime.min,
+            ORDER.index(self.kind),
+            self.iri,
+        )
+
+
+@dataclass
+class Relation:
+    """A state's relation to a treaty after some acts, and the acts behind each part of it."""
+
+    signed: list[str] = field(default_factory=list)
+    consented: list[str] = field(default_factory=list)
+    provisional: list[str] = field(default_factory=list)
+    party: list[str] = field(default_factory=list)
+    suspended: list[str] = field(default_factory=list)
+    denounced: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    disputed: list[str] = field(default_factory=list)
+
+    def status(self) -> tuple[str, list[str]]:
+        """The status and the acts it rests on."""
+        if self.disputed:
+            return "Disputed", self.disputed
+        for status, acts in (
+            ("Withdrawn", self.withdrawn),
+            ("WithdrawalPending", self.denounced),
+            ("Suspended", self.suspended),
+            ("Party", self.party),
+            ("ProvisionallyApplying", self.provisional),
+            ("ConsentedNotInForce", self.consented),
+            ("Signatory", self.signed),
+        ):
+            if acts:
+                return status, sorted(set(acts))
+        return "Unknown", []
+
+
+@dataclass
+class Segment:
+    """A stretch of days [start, end) with one status (end None: it lasts; start None: from the first)."""
+
+    start: date | None
+    status: str
+    supports: set[str]
+    precision: str | None
+    window: frozenset[str] = frozenset()  # the undecided acts of an indeterminate or disputed stretch
+
+
+@dataclass
+class Inputs:
+    """The acts of the store, grouped for the derivation."""
+
+    acts: list[Act]
+    labels: dict[str, str]
+
+    def by_pair(self) -> dict[tuple[str, str], list[Act]]:
+        """The acts that bear on each (state, treaty): its own, and the treaty-wide entries into force."""
+        pairs: dict[tuple[str, str], list[Act]] = defaultdict(list)
+        for act in self.acts:
+            for state in act.states:
+                pairs[(state, act.treaty)].append(act)
+        for act in self.acts:
+            if act.kind == "in-force":
+                for state, treaty in list(pairs):
+                    if treaty == act.treaty:
+                        pairs[(state, treaty)].append(act)
+        return pairs
+
+
+def _instant(literal: ox.Literal) -> datetime:
+    """An xsd:dateTime literal as a naive UTC datetime."""
+    return datetime.fromisoformat(literal.value.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _objects(store: ox.Store, subject: ox.NamedNode, predicate: str) -> list[ox.Term]:
+    return [quad.object for quad in store.quads_for_pattern(subject, tkg(predicate), None)]
+
+
+def _span(store: ox.Store, span: ox.Term) -> tuple[datetime, datetime, str | None] | None:
+    """A time span node's bounds and precision, if it has both bounds."""
+    if not isinstance(span, ox.NamedNode):
+        return None
+    earliest, latest = _objects(store, span, "earliest"), _objects(store, span, "latest")
+    precision = _objects(store, span, "precision")
+    if not (earliest and latest) or not all(isinstance(b[0], ox.Literal) for b in (earliest, latest)):
+        return None
+    unit = precision[0].value if precision and isinstance(precision[0], ox.NamedNode) else None
+    return _instant(earliest[0]), _instant(latest[0]), unit  # type: ignore[arg-type]  # checked above
+
+
+def _coarsest(precisions: Iterable[str | None]) -> str | None:
+    """The coarsest of some precisions; None if any is unknown or there are none."""
+    units = list(precisions)
+    if not units or None in units:
+        return None
+    return min(units, key=lambda unit: PRECISIONS.index(unit) if unit in PRECISIONS else -1)
+
+
+def closure(store: ox.Store, graphs: Sequence[GraphName]) -> list[ox.Triple]:
+    """What the derivation reads from `graphs` of `store` (graph/derive/status-inputs.rq)."""
+    text = (QUERIES / "status-inputs.rq").read_text(encoding="utf-8")
+    named = [graph for graph in graphs if isinstance(graph, ox.NamedNode)]
+    return list(store.query(text, default_graph=list(graphs), named_graphs=named))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
+
+
+def read_inputs(triples: Iterable[ox.Triple]) -> Inputs:
+    """The reported treaty acts of a closure."""
+    scratch, work = ox.Store(), ox.NamedNode(ID + "work/status")
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in triples)
+    accounts_by_act: dict[str, list[Account]] = defaultdict(list)
+    for account in read_accounts(scratch, [work]).values():
+        accounts_by_act[account.act.value].append(account)
+    states = {quad.subject.value for quad in scratch.quads_for_pattern(None, RDF_TYPE, tkg("State"))}
+    labels = {
+        quad.subject.value: quad.object.value for quad in scratch.quads_for_pattern(None, RDFS_LABEL, None)
+    }
+    acts: dict[str, Act] = {}
+    for quad in scratch.quads_for_pattern(None, tkg("treaty"), None):
+        act = quad.subject
+        if not isinstance(act, ox.NamedNode) or not isinstance(quad.object, ox.NamedNode):
+            continue
+        kinds = {
+            KINDS[_local(node.value)]
+            for node in (quad.object for quad in scratch.quads_for_pattern(act, RDF_TYPE, None))
+            if isinstance(node, ox.NamedNode) and _local(node.value) in KINDS
+        }
+        if len(kinds) != 1:
+            continue
+        found = _act(scratch, act, kinds.pop(), quad.object.value, accounts_by_act.get(act.value), states)
+        if found is not None:
+            acts[act.value] = found
+    _bound_by_order(scratch, acts)
+    return Inputs(sorted(acts.values(), key=Act.key), labels)
+
+
+def _act(
+    scratch: ox.Store,
+    act: ox.NamedNode,
+    kind: str,
+    treaty: str,
+    accounts: list[Account] | None,
+    states: set[str],
+) -> Act | None:
+    """The act if it is reported: by a considered account in its source's own voice, or (an act written
+    before accounts) by its own status."""
+    found = Act(act.value, kind, treaty, [])
+    if accounts:
+        reported = [account for account in considered(accounts) if account.status == REPORTED]
+        if not reported:
+            return None
+        found.accounts = [account.iri.value for account in reported]
+        spans = [account.span for account in reported if account.span is not None]
+        if spans:
+            bounds = [span.bounds for span in spans]
+            earliest, latest = max(b[0] for b in bounds), min(b[1] for b in bounds)
+            if earliest > latest:  # the sources do not agree on when: disputed over their spans together
+                found.span_disputed = True
+                earliest, latest = min(b[0] for b in bounds), max(b[1] for b in bounds)
+            found.earliest, found.latest = earliest, latest
+            found.precision = _coarsest(span.precision for span in spans)
+        for claim in ("claimedClass", "claimedAgent", "claimedObject"):
+            if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
+                found.disputed = True
+        members = {
+            quad.object.value
+            for account in reported
+            for quad in scratch.quads_for_pattern(account.iri, tkg("actingMember"), None)
+        }
+    else:
+        voice = _objects(scratch, act, "epistemicStatus")
+        if not voice or _local(voice[0].value) != REPORTED:
+            return None
+        for span in _objects(scratch, act, "timeSpan"):
+            bounds = _span(scratch, span)
+            if bounds is not None:
+                found.earliest, found.latest, found.precision = bounds
+        members = {quad.object.value for quad in scratch.quads_for_pattern(act, tkg("actingMember"), None)}
+    agents = {node.value for node in _objects(scratch, act, "agent")}
+    # A group's act changes the status only of the members a source names; a state's own act, its own.
+    found.states = sorted((members or agents) & states)
+    predecessors = [node.value for node in _objects(scratch, act, "predecessor") if node.value in states]
+    found.predecessor = predecessors[0] if len(predecessors) == 1 else None
+    if kind == "in-force":
+        found.states = []
+    return found
+
+
+def _bound_by_order(scratch: ox.Store, acts: dict[str, Act]) -> None:
+    """Narrow the acts' windows by the reconciled order: an act after another is no earlier than it, and the
+    other no later than it."""
+    edges = [
+        (quad.subject.value, quad.object.value)
+        for quad in scratch.quads_for_pattern(None, tkg("happenedAfter"), None)
+        if quad.subject.value in acts and quad.object.value in acts
+    ]
+    for _ in range(len(acts)):
+        changed = False
+        for later_iri, before_iri in edges:
+            later, before = acts[later_iri], acts[before_iri]
+            if before.earliest and (later.earliest is None or later.earliest < before.earliest):
+                later.earliest, changed = before.earliest, True
+            if later.latest and (before.latest is None or before.latest > later.latest):
+                before.latest, changed = later.latest, True
+        if not changed:
+            return
+
+
+class Timelines:
+    """The status of each (state, treaty) on any day, from its acts."""
+
+    def __init__(self, inputs: Inputs) -> None:
+        self.pairs = inputs.by_pair()
+
+    def relation(self, state: str, treaty: str, acts: Iterable[Act], depth: int = 0) -> Relation:
+        """The relation after `acts`, applied in order."""
+        relation = Relation()
+        for act in sorted(acts, key=Act.key):
+            self._apply(relation, act, state, treaty, depth)
+        return relation
+
+    def _apply(self, relation: Relation, act: Act, state: str, treaty: str, depth: int) -> None:
+        """One act's effect on the relation."""
+        iri, kind = act.iri, act.kind
+        relation.disputed = [iri] if act.disputed else []
+        if kind == "sign":
+            relation.signed.append(iri)
+            relation.withdrawn = []
+        elif kind == "consent":
+            relation.consented.append(iri)
+            relation.withdrawn = []
+        elif kind == "provisional":
+            relation.provisional.append(iri)
+            relation.withdrawn = []
+        elif kind == "in-force" and relation.consented and not relation.party:
+            relation.party = [*relation.consented, iri]
+        elif kind == "in-force-for-state":
+            relation.party = [iri]
+            relation.withdrawn = []
+        elif kind == "suspend" and (relation.party or relation.provisional or relation.consented):
+            relation.suspended.append(iri)
+        elif kind == "denounce":
+            relation.denounced.append(iri)
+        elif kind == "withdraw":
+            fresh = Relation(withdrawn=[iri], disputed=relation.disputed)
+            vars(relation).update(vars(fresh))
+        elif kind == "revoke":
+            fresh = Relation(signed=[*relation.signed, iri], disputed=relation.disputed)
+            vars(relation).update(vars(fresh))
+        elif kind == "succeed" and act.predecessor and depth < SUCCESSION_DEPTH:
+            day = act.last_day or act.first_day
+            if day is not None:
+                before = self.relation_on(act.predecessor, treaty, day, depth + 1)
+                if before.status()[0] != "Unknown":  # the successor takes on what the predecessor had
+                    carried = {name: [*value, iri] if value else [] for name, value in vars(before).items()}
+                    vars(relation).update(carried)
+
+    def relation_on(self, state: str, treaty: str, day: date, depth: int = 0) -> Relation:
+        """The relation on `day` from the acts that had certainly taken effect by then."""
+        acts = self.pairs.get((state, treaty), [])
+        done = [act for act in acts if act.last_day is not None and act.last_day <= day]
+        return self.relation(state, treaty, done, depth)
+
+    def segment_on(self, state: str, treaty: str, day: date | None) -> Segment:
+        """The status on `day` (None: before every bound), indeterminate or disputed where an act that may or
+        may not have taken effect would change it."""
+        acts = self.pairs.get((state, treaty), [])
+        done = [act for act in acts if day is not None and act.last_day is not None and act.last_day <= day]
+        open_ = [
+            act
+            for act in acts
+            if (act.first_day is None or (day is not None and act.first_day <= day))
+            and (act.last_day is None or day is None or day < act.last_day)
+        ]
+        status, supports = self.relation(state, treaty, done).status()
+        if open_:
+            maybe, _ = self.relation(state, treaty, [*done, *open_]).status()
+            if maybe != status or any(act.span_disputed for act in open_):
+                name = "Disputed" if any(act.span_disputed for act in open_) else "Indeterminate"
+                # The window names the acts that would each change the status (or all, if only together).
+                deciding = [
+                    act
+                    for act in open_
+                    if act.span_disputed or self.relation(state, treaty, [*done, act]).status()[0] != status
+                ]
+                window = frozenset(act.iri for act in deciding or open_)
+                return Segment(day, name, set(window), _coarsest(act.precision for act in open_), window)
+        deciding = [act for act in done if act.last_day == day]
+        precision = _coarsest(act.precision for act in deciding) if deciding else None
+        return Segment(day, status, set(supports), precision)
+
+    def segments(self, state: str, treaty: str) -> list[Segment]:
+        """The whole history of (state, treaty) as stretches of days, adjacent equal statuses merged."""
+        acts = self.pairs.get((state, treaty), [])
+        days = sorted({day for act in acts for day in (act.first_day, act.last_day) if day is not None})
+        segments: list[Segment] = []
+        for day in [None, *days]:
+            segment = self.segment_on(state, treaty, day)
+            last = segments[-1] if segments else None
+            if last is not None and last.status == segment.status:
+                last.supports |= segment.supports
+                last.window |= segment.window
+                if segment.window:
+                    last.precision = _coarsest([last.precision, segment.precision])
+                continue
+            segments.append(segment)
+        return segments
+
+
+def _day_start(day: date) -> ox.Literal:
+    return ox.Literal(datetime.combine(day, time()).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME)
+
+
+def _day_end(day: date) -> ox.Literal:
+    return ox.Literal(
+        datetime.combine(day, time(23, 59, 59)).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD_DATETIME
+    )
+
+
+def _undecided(segment: Segment) -> bool:
+    return bool(segment.window)
+
+
+def interval_bounds(segments: list[Segment], index: int) -> dict[str, ox.Literal]:
+    """The honest bounds of segment `index`: a status decided at a day starts within that day, or within the
+    undecided stretch before it; an undecided stretch is known exactly."""
+    segment = segments[index]
+    bounds: dict[str, ox.Literal] = {}
+    previous = segments[index - 1] if index > 0 else None
+    following = segments[index + 1] if index + 1 < len(segments) else None
+    after = segments[index + 2] if index + 2 < len(segments) else None
+    if _undecided(segment):
+        if segment.start is not None:
+            bounds["startEarliest"] = bounds["startLatest"] = _day_start(segment.start)
+        if following is not None and following.start is not None:
+            bounds["endEarliest"] = bounds["endLatest"] = _day_start(following.start)
+        return bounds
+    if segment.start is not None:
+        window_start = previous.start if previous is not None and _undecided(previous) else segment.start
+        if window_start is not None:
+            bounds["startEarliest"] = _day_start(window_start)
+        bounds["startLatest"] = _day_end(segment.start)
+    if following is not None and following.start is not None:
+        bounds["endEarliest"] = _day_start(following.start)
+        if not _undecided(following):
+            bounds["endLatest"] = _day_end(following.start)
+        elif after is not None and after.start is not None:
+            bounds["endLatest"] = _day_end(after.start)
+    return bounds
+
+
+def _slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _id_base(iri: str) -> str:
+    """The id/ space a state's IRI lives in (the project's, or the synthetic data's)."""
+    return iri.split("/id/", 1)[0] + "/id/" if "/id/" in iri else ID
+
+
+def interval_triples(
+    state: str, treaty: str, segments: list[Segment], labels: dict[str, str], accounts: dict[str, list[str]]
+) -> list[ox.Triple]:
+    """The StatusInterval nodes of one (state, treaty) history."""
+    triples: list[ox.Triple] = []
+    if all(segment.status == "Unknown" for segment in segments):
+        return triples
+    base = f"{_id_base(state)}status/{_slug(state)}/{_slug(treaty)}/"
+    for index, segment in enumerate(segments):
+        node = ox.NamedNode(base + (f"from-{segment.start.isoformat()}" if segment.start else "from-start"))
+        following = segments[index + 1].start if index + 1 < len(segments) else None
+        when = f"from {segment.start.isoformat()}" if segment.start else "before any dated act"
+        when += f" until {following.isoformat()}" if following else ""
+        label = f"{labels.get(state, _slug(state))}, {labels.get(treaty, _slug(treaty))}: "
+        label += f"{LABELS[segment.status]} ({when})"
+        add = triples.append
+        add(ox.Triple(node, RDF_TYPE, tkg("StatusInterval")))
+        add(ox.Triple(node, RDFS_LABEL, ox.Literal(label, language="en")))
+        add(ox.Triple(node, tkg("statusOf"), ox.NamedNode(state)))
+        add(ox.Triple(node, tkg("treaty"), ox.NamedNode(treaty)))
+        add(ox.Triple(node, tkg("status"), tkg(segment.status)))
+        for name, value in interval_bounds(segments, index).items():
+            add(ox.Triple(node, tkg(name), value))
+        if segment.precision is not None:
+            add(ox.Triple(node, tkg("precision"), ox.NamedNode(segment.precision)))
+        for act in sorted(segment.supports):
+            add(ox.Triple(node, tkg("supportedBy"), ox.NamedNode(act)))
+            for account in accounts.get(act, ()):
+                add(ox.Triple(node, tkg("supportedBy"), ox.NamedNode(account)))
+    return triples
+
+
+def derive_status(store: ox.Store, graphs: Sequence[GraphName] | None = None) -> list[ox.Triple]:
+    """The status graph of the treaty acts in `graphs` of `store` (default: its asserted graphs and the
+    reconciled view)."""
+    if graphs is None:
+        graphs = [*source_graphs(store), RECONCILED]
+    inputs = read_inputs(closure(store, graphs))
+    timelines = Timelines(inputs)
+    accounts = {act.iri: act.accounts for act in inputs.acts}
+    triples: list[ox.Triple] = []
+    for state, treaty in sorted(timelines.pairs):
+        segments = timelines.segments(state, treaty)
+        triples += interval_triples(state, treaty, segments, inputs.labels, accounts)
+    return triples
+
+
+def status_into(store: ox.Store) -> int:
+    """Replace the status graph of `store` with the one derived from its asserted graphs and reconciled
+    view; its size."""
+    triples = derive_status(store)
+    if STATUS in set(store.named_graphs()):
+        store.remove_graph(STATUS)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in triples)
+    return len(set(triples))
+
+
+def status_graph(graphs: Iterable[Graph]) -> Graph:
+    """The status graph of rdflib graphs (the reference build's inputs, the reconciled view among them)."""
+    store = ox.Store()
+    blank_nodes = BlankNodeMap()
+    for number, graph in enumerate(graphs):
+        name = ox.NamedNode(f"{ID}work/status/{number}")
+        store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, name) for t in triples_to_ox(graph, blank_nodes)
+        )
+    triples = derive_status(store, list(store.named_graphs()))
+    return graph_from_quads(ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in triples)
+
+
+def status_change(
+    store: ox.Store,
+    without: str | None = None,
+    extra: Iterable[ox.Triple] = (),
+    reconciled: tuple[set[ox.Quad], set[ox.Quad]] = (set(), set()),
+) -> tuple[set[ox.Quad], set[ox.Quad]]:
+    """The status graph's quads to remove and to add when the asserted graph `without` leaves `store`, the
+    triples `extra` join it and the reconciled view changes by `reconciled` (its quads removed, added); the
+    store is only read."""
+    graphs = [
+        graph
+        for graph in [*source_graphs(store), RECONCILED]
+        if not (isinstance(graph, ox.NamedNode) and graph.value == without)
+    ]
+    scratch = ox.Store()
+    held, joining = ox.NamedNode(ID + "work/status/held"), ox.NamedNode(ID + "work/status/joining")
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in closure(store, graphs))
+    removed, added = reconciled
+    after = tkg("happenedAfter")
+    for quad in removed:
+        if quad.predicate == after:
+            scratch.remove(ox.Quad(quad.subject, quad.predicate, quad.object, held))
+    scratch.extend(ox.Quad(q.subject, q.predicate, q.object, held) for q in added if q.predicate == after)
+    extra = list(extra)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, joining) for t in extra)
+    # The entities the new triples name are typed and labelled in the store's other graphs.
+    named = {term for t in extra for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    for term in named:
+        for predicate in (RDF_TYPE, RDFS_LABEL):
+            scratch.extend(
+                ox.Quad(q.subject, q.predicate, q.object, joining)
+                for q in store.quads_for_pattern(term, predicate, None)
+                if q.graph_name in graphs
+            )
+    new = {ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in derive_status(scratch, [held, joining])}
+    old = set(store.quads_for_pattern(None, None, None, STATUS))
+    return old - new, new - old
