@@ -208,6 +208,12 @@ def closure(store: ox.Store, graphs: Sequence[GraphName]) -> list[ox.Triple]:
     return list(store.query(text, default_graph=list(graphs), named_graphs=named))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
 
 
+def _finest(precisions: Iterable[str | None]) -> str | None:
+    """The finest of some precisions (None if none is known)."""
+    units = [unit for unit in precisions if unit in PRECISIONS]
+    return max(units, key=PRECISIONS.index) if units else None
+
+
 def read_inputs(triples: Iterable[ox.Triple]) -> Inputs:
     """The reported treaty acts of a closure."""
     scratch, work = ox.Store(), ox.NamedNode(ID + "work/status")
@@ -262,7 +268,9 @@ def _act(
                 found.span_disputed = True
                 earliest, latest = min(b[0] for b in bounds), max(b[1] for b in bounds)
             found.earliest, found.latest = earliest, latest
-            found.precision = _coarsest(span.precision for span in spans)
+            # Agreeing spans refine each other (the finest precision); disputed ones hold the coarsest.
+            units = [span.precision for span in spans]
+            found.precision = _coarsest(units) if found.span_disputed else _finest(units)
         for claim in ("claimedClass", "claimedAgent", "claimedObject"):
             if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
                 found.disputed = True
