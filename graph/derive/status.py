@@ -565,10 +565,11 @@ def status_change(
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, held) for q in added if q.predicate == after)
     extra = list(extra)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, joining) for t in extra)
-    # The entities the new triples name are typed and labelled in the store's other graphs.
+    # The entities and time spans the new triples name are described in the store's other graphs.
     named = {term for t in extra for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    described = [RDF_TYPE, RDFS_LABEL, tkg("earliest"), tkg("latest"), tkg("precision")]
     for term in named:
-        for predicate in (RDF_TYPE, RDFS_LABEL):
+        for predicate in described:
             scratch.extend(
                 ox.Quad(q.subject, q.predicate, q.object, joining)
                 for q in store.quads_for_pattern(term, predicate, None)

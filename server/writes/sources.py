@@ -11,10 +11,18 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from treatykg.core.errors import InputError, ReasoningInconsistency
-from treatykg.core.iris import BASE, ENTITIES_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH, source_graph
+from treatykg.core.iris import (
+    BASE,
+    ENTITIES_GRAPH,
+    INFERRED_GRAPH,
+    RECONCILED_GRAPH,
+    STATUS_GRAPH,
+    source_graph,
+)
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
+from treatykg.graph.derive.status import status_change
 from treatykg.graph.semantics.interface import raise_unless_conforms
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
@@ -51,6 +59,7 @@ def add_sheet(
         raise InputError(f"the store already holds {name}; remove it first (treatykg source remove)", sheet)
     triples = list(triples_to_ox(graph, BlankNodeMap()))
     removed, added = reconciled_change(handle.store, extra=triples)
+    reconciled = (set(removed), set(added))
     added |= {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples}
     # The entity sheet's graph, as a build with this sheet would hold it: the sheet may name its entities.
     shared = ox.NamedNode(ENTITIES_GRAPH)
@@ -61,6 +70,11 @@ def add_sheet(
     }
     removed |= held - wanted
     added |= wanted - held
+    # The status intervals follow the reconciled view's change (the sheet's entities typed as the store will).
+    joining = [*triples, *(quad.triple for quad in wanted)]
+    status_removed, status_added = status_change(handle.store, extra=joining, reconciled=reconciled)
+    removed |= status_removed
+    added |= status_added
     written = _commit(handle, removed, added, [name], curator, f"add source {compiled.slug}", base)
     return written, compiled
 
@@ -76,6 +90,9 @@ def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) 
             f"the source {slug!r} is compiled by the build; take its sheet out of the build's data, rebuild"
         )
     removed, added = reconciled_change(handle.store, without=name)
+    status_removed, status_added = status_change(handle.store, without=name, reconciled=(removed, added))
+    removed |= status_removed
+    added |= status_added
     removed |= set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
     return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base, drop=True)
 
@@ -105,7 +122,7 @@ def _commit(
         created=[],
     )
     version = commit.next_version(handle.version(), change)
-    changed = [*graphs, RECONCILED_GRAPH, INFERRED_GRAPH]
+    changed = [*graphs, RECONCILED_GRAPH, STATUS_GRAPH, INFERRED_GRAPH]
     change.added += commit.provenance(version, curator, label, label, changed)
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)
