@@ -177,20 +177,30 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _objects(store: ox.Store, subject: ox.NamedNode, predicate: str) -> list[ox.Term]:
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _value(term: Term) -> str:
+    """An IRI's, blank node's or literal's text ("" for a quoted triple)."""
+    return "" if isinstance(term, ox.Triple) else term.value
+
+
+def _objects(store: ox.Store, subject: ox.NamedNode, predicate: str) -> list[Term]:
     return [quad.object for quad in store.quads_for_pattern(subject, tkg(predicate), None)]
 
 
-def _span(store: ox.Store, span: ox.Term) -> tuple[datetime, datetime, str | None] | None:
+def _span(store: ox.Store, span: Term) -> tuple[datetime, datetime, str | None] | None:
     """A time span node's bounds and precision, if it has both bounds."""
     if not isinstance(span, ox.NamedNode):
         return None
     earliest, latest = _objects(store, span, "earliest"), _objects(store, span, "latest")
     precision = _objects(store, span, "precision")
-    if not (earliest and latest) or not all(isinstance(b[0], ox.Literal) for b in (earliest, latest)):
+    if not (
+        earliest and latest and isinstance(earliest[0], ox.Literal) and isinstance(latest[0], ox.Literal)
+    ):
         return None
     unit = precision[0].value if precision and isinstance(precision[0], ox.NamedNode) else None
-    return _instant(earliest[0]), _instant(latest[0]), unit  # type: ignore[arg-type]  # checked above
+    return _instant(earliest[0]), _instant(latest[0]), unit
 
 
 def _coarsest(precisions: Iterable[str | None]) -> str | None:
@@ -221,9 +231,10 @@ def read_inputs(triples: Iterable[ox.Triple]) -> Inputs:
     accounts_by_act: dict[str, list[Account]] = defaultdict(list)
     for account in read_accounts(scratch, [work]).values():
         accounts_by_act[account.act.value].append(account)
-    states = {quad.subject.value for quad in scratch.quads_for_pattern(None, RDF_TYPE, tkg("State"))}
+    states = {_value(quad.subject) for quad in scratch.quads_for_pattern(None, RDF_TYPE, tkg("State"))}
     labels = {
-        quad.subject.value: quad.object.value for quad in scratch.quads_for_pattern(None, RDFS_LABEL, None)
+        _value(quad.subject): _value(quad.object)
+        for quad in scratch.quads_for_pattern(None, RDFS_LABEL, None)
     }
     acts: dict[str, Act] = {}
     for quad in scratch.quads_for_pattern(None, tkg("treaty"), None):
@@ -275,23 +286,23 @@ def _act(
             if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
                 found.disputed = True
         members = {
-            quad.object.value
+            _value(quad.object)
             for account in reported
             for quad in scratch.quads_for_pattern(account.iri, tkg("actingMember"), None)
         }
     else:
         voice = _objects(scratch, act, "epistemicStatus")
-        if not voice or _local(voice[0].value) != REPORTED:
+        if not voice or _local(_value(voice[0])) != REPORTED:
             return None
-        for span in _objects(scratch, act, "timeSpan"):
-            bounds = _span(scratch, span)
-            if bounds is not None:
-                found.earliest, found.latest, found.precision = bounds
-        members = {quad.object.value for quad in scratch.quads_for_pattern(act, tkg("actingMember"), None)}
-    agents = {node.value for node in _objects(scratch, act, "agent")}
+        for node in _objects(scratch, act, "timeSpan"):
+            given = _span(scratch, node)
+            if given is not None:
+                found.earliest, found.latest, found.precision = given
+        members = {_value(quad.object) for quad in scratch.quads_for_pattern(act, tkg("actingMember"), None)}
+    agents = {_value(node) for node in _objects(scratch, act, "agent")}
     # A group's act changes the status only of the members a source names; a state's own act, its own.
     found.states = sorted((members or agents) & states)
-    predecessors = [node.value for node in _objects(scratch, act, "predecessor") if node.value in states]
+    predecessors = [_value(node) for node in _objects(scratch, act, "predecessor") if _value(node) in states]
     found.predecessor = predecessors[0] if len(predecessors) == 1 else None
     if kind == "in-force":
         found.states = []
@@ -302,9 +313,9 @@ def _bound_by_order(scratch: ox.Store, acts: dict[str, Act]) -> None:
     """Narrow the acts' windows by the reconciled order: an act after another is no earlier than it, and the
     other no later than it."""
     edges = [
-        (quad.subject.value, quad.object.value)
+        (_value(quad.subject), _value(quad.object))
         for quad in scratch.quads_for_pattern(None, tkg("happenedAfter"), None)
-        if quad.subject.value in acts and quad.object.value in acts
+        if _value(quad.subject) in acts and _value(quad.object) in acts
     ]
     for _ in range(len(acts)):
         changed = False
@@ -409,7 +420,9 @@ class Timelines:
         for day in [None, *days]:
             segment = self.segment_on(state, treaty, day)
             last = segments[-1] if segments else None
-            if last is not None and last.status == segment.status:
+            # A status resting on more acts starts a new interval; undecided stretches run together.
+            same = last is not None and last.status == segment.status
+            if same and last is not None and (last.window or last.supports == segment.supports):
                 last.supports |= segment.supports
                 last.window |= segment.window
                 if segment.window:

@@ -159,7 +159,7 @@ def _when(support: Support) -> str:
     return "" if support.when in support.label else f" ({support.when})"
 
 
-def _text(term: ox.Term | None) -> str | None:
+def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
     return term.value if term is not None else None
 
 
