@@ -265,7 +265,18 @@ def test_names_resolve_through_the_entity_sheet() -> None:
         resolve("nato", "Treaty")
 
 
-# The built article store (its Turtle: the CTBT revocation and the CFE withdrawal undated and unordered).
+# A store built from the article's statement sheet (its accounts: the CTBT revocation and the CFE withdrawal
+# undated and unordered).
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The article's sheet built into a store (the `client` fixture serves it)."""
+    path = tmp_path_factory.mktemp("status") / "store"
+    sheet = resources.graph_dir() / "sources" / "cfe-withdrawal-article"
+    links = resources.data_dir() / "wikidata-links.ttl"
+    assert main(["build", "--store", str(path), "--data", str(sheet), str(links)]) == 0
+    return path
 
 
 @pytest.mark.slow  # the built article store and a server app

@@ -168,11 +168,6 @@ class Inputs:
         return pairs
 
 
-def _instant(literal: ox.Literal) -> datetime:
-    """An xsd:dateTime literal as a naive UTC datetime."""
-    return datetime.fromisoformat(literal.value.replace("Z", "+00:00")).replace(tzinfo=None)
-
-
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -187,20 +182,6 @@ def _value(term: Term) -> str:
 
 def _objects(store: ox.Store, subject: ox.NamedNode, predicate: str) -> list[Term]:
     return [quad.object for quad in store.quads_for_pattern(subject, tkg(predicate), None)]
-
-
-def _span(store: ox.Store, span: Term) -> tuple[datetime, datetime, str | None] | None:
-    """A time span node's bounds and precision, if it has both bounds."""
-    if not isinstance(span, ox.NamedNode):
-        return None
-    earliest, latest = _objects(store, span, "earliest"), _objects(store, span, "latest")
-    precision = _objects(store, span, "precision")
-    if not (
-        earliest and latest and isinstance(earliest[0], ox.Literal) and isinstance(latest[0], ox.Literal)
-    ):
-        return None
-    unit = precision[0].value if precision and isinstance(precision[0], ox.NamedNode) else None
-    return _instant(earliest[0]), _instant(latest[0]), unit
 
 
 def _coarsest(precisions: Iterable[str | None]) -> str | None:
@@ -263,49 +244,36 @@ def _act(
     accounts: list[Account] | None,
     states: set[str],
 ) -> Act | None:
-    """The act if it is reported: by a considered account in its source's own voice, or (an act written
-    before accounts) by its own status."""
-    found = Act(act.value, kind, treaty, [])
-    if accounts:
-        reported = [account for account in considered(accounts) if account.status == REPORTED]
-        if not reported:
-            return None
-        found.accounts = [account.iri.value for account in reported]
-        spans = [account.span for account in reported if account.span is not None]
-        if spans:
-            bounds = [span.bounds for span in spans]
-            earliest, latest = max(b[0] for b in bounds), min(b[1] for b in bounds)
-            if earliest > latest:  # the sources do not agree on when: disputed over their spans together
-                found.span_disputed = True
-                earliest, latest = min(b[0] for b in bounds), max(b[1] for b in bounds)
-            found.earliest, found.latest = earliest, latest
-            # Agreeing spans refine each other (the finest precision); disputed ones hold the coarsest.
-            units = [span.precision for span in spans]
-            found.precision = _coarsest(units) if found.span_disputed else _finest(units)
-        for claim in ("claimedClass", "claimedAgent", "claimedObject"):
-            if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
-                found.disputed = True
-        members = {
-            _value(quad.object)
-            for account in reported
-            for quad in scratch.quads_for_pattern(account.iri, tkg("actingMember"), None)
-        }
-    else:
-        voice = _objects(scratch, act, "epistemicStatus")
-        if not voice or _local(_value(voice[0])) != REPORTED:
-            return None
-        for node in _objects(scratch, act, "timeSpan"):
-            given = _span(scratch, node)
-            if given is not None:
-                found.earliest, found.latest, found.precision = given
-        members = {_value(quad.object) for quad in scratch.quads_for_pattern(act, tkg("actingMember"), None)}
+    """The act if a considered account reports it in its source's own voice (acts written before accounts,
+    without any, change no status: the status rests on accounts)."""
+    reported = [account for account in considered(accounts or []) if account.status == REPORTED]
+    if not reported:
+        return None
+    found = Act(act.value, kind, treaty, [], accounts=[account.iri.value for account in reported])
+    spans = [account.span for account in reported if account.span is not None]
+    if spans:
+        bounds = [span.bounds for span in spans]
+        earliest, latest = max(b[0] for b in bounds), min(b[1] for b in bounds)
+        if earliest > latest:  # the sources do not agree on when: disputed over their spans together
+            found.span_disputed = True
+            earliest, latest = min(b[0] for b in bounds), max(b[1] for b in bounds)
+        found.earliest, found.latest = earliest, latest
+        # Agreeing spans refine each other (the finest precision); disputed ones hold the coarsest.
+        units = [span.precision for span in spans]
+        found.precision = _coarsest(units) if found.span_disputed else _finest(units)
+    for claim in ("claimedClass", "claimedAgent", "claimedObject"):
+        if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
+            found.disputed = True
+    members = {
+        _value(quad.object)
+        for account in reported
+        for quad in scratch.quads_for_pattern(account.iri, tkg("actingMember"), None)
+    }
     agents = {_value(node) for node in _objects(scratch, act, "agent")}
     # A group's act changes the status only of the members a source names; a state's own act, its own.
-    found.states = sorted((members or agents) & states)
+    found.states = [] if kind == "in-force" else sorted((members or agents) & states)
     predecessors = [_value(node) for node in _objects(scratch, act, "predecessor") if _value(node) in states]
     found.predecessor = predecessors[0] if len(predecessors) == 1 else None
-    if kind == "in-force":
-        found.states = []
     return found
 
 
