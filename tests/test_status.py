@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from pipeline_support import copy_store, store_quads
 from rdflib import Dataset, Graph
 
 from treatykg.cli.main import main
@@ -327,3 +328,25 @@ def test_state_pages_and_the_timeline_draw_the_status_strip(client) -> None:
         text = client.get(page, headers={"Accept": "text/html"}).get_data(as_text=True)
         assert '<section class="status-strip">' in text
         assert 'class="st Indeterminate"' in text
+
+
+@pytest.mark.slow  # builds two stores
+def test_add_and_remove_keep_the_status_graph_as_a_rebuild_would(store: Path, tmp_path: Path) -> None:
+    report = Path(__file__).parent / "fixtures" / "reconcile" / "report-a"
+    copy = copy_store(store, tmp_path / "store")
+    before = status_quads(copy)
+    assert main(["add", str(report / "sheet.yaml"), "--store", str(copy), "--curator", "Test Curator"]) == 0
+    rebuilt = tmp_path / "rebuilt"
+    sheet = resources.graph_dir() / "sources" / "cfe-withdrawal-article"
+    links = resources.data_dir() / "wikidata-links.ttl"
+    assert main(["build", "--store", str(rebuilt), "--data", str(sheet), str(links), str(report)]) == 0
+    added = status_quads(copy)
+    assert added == status_quads(rebuilt)
+    assert {q.subject.value for q in added - before} >= {ID + "status/ukraine/cfe/from-1992-12-31"}
+    assert main(["source", "remove", "report-a", "--store", str(copy), "--curator", "Test Curator"]) == 0
+    assert status_quads(copy) == before
+
+
+def status_quads(path: Path) -> set[ox.Quad]:
+    """The status graph of the store at `path`."""
+    return {quad for quad in store_quads(path) if quad.graph_name == ox.NamedNode(STATUS_GRAPH)}
