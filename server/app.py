@@ -10,11 +10,11 @@ from flask import Flask
 
 from treatykg.server import config, extensions, ops
 from treatykg.server.protocol import admin, gsp, sources, sparql
-from treatykg.server.web import dataset, lod, ontology, pages, prepared, search, timeline, ui
+from treatykg.server.web import dataset, lod, ontology, pages, prepared, search, status, timeline, ui
 from treatykg.server.writes import validated
 
 # In registration order: operations, the SPARQL protocols, then the pages (linked data, timeline, search,
-# query UI, prepared queries).
+# query UI, prepared queries, treaty status).
 BLUEPRINTS = (
     ops.bp,
     sparql.bp,
@@ -28,6 +28,7 @@ BLUEPRINTS = (
     search.bp,
     ui.bp,
     prepared.bp,
+    status.bp,
 )
 
 

@@ -14,7 +14,15 @@ import pytest
 from pipeline_support import article_store, copy_store
 
 from treatykg.cli.main import main
-from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SYNTHETIC_BASE
+from treatykg.core.iris import (
+    DUMPS,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    RECONCILED_GRAPH,
+    STATUS_GRAPH,
+    SYNTHETIC_BASE,
+)
 from treatykg.graph.export import dumps, jsonld, sorting, statements
 from treatykg.graph.export.describe import Distribution
 from treatykg.graph.store.embedded import open_store
@@ -23,6 +31,8 @@ from treatykg.graph.synthetic.generate import generate_lines
 pytestmark = pytest.mark.slow
 
 EX = "http://example.org/vocab#"
+# The derived graphs with dumps of their own, where the store holds them.
+DERIVED = {"reconciled": RECONCILED_GRAPH, "status": STATUS_GRAPH}
 # Blank nodes the canonical labels must tell apart (a 3-cycle, two isomorphic 2-cycles, a labelled node),
 # `_:` inside a literal, escapes, terms that are prefixes of others, one triple in several graphs.
 EXTRA = f"""
@@ -63,10 +73,10 @@ def _old_select(quads: list[ox.Quad], dump: str) -> list[ox.Quad]:
 
     if dump == "dataset":
         return quads
-    if dump in ("ontology", "inferred"):
-        name = ONTOLOGY_GRAPH if dump == "ontology" else INFERRED_GRAPH
-        return [quad for quad in quads if graph_of(quad) == name]
-    return [quad for quad in quads if graph_of(quad) not in (ONTOLOGY_GRAPH, INFERRED_GRAPH)]
+    own = {"ontology": ONTOLOGY_GRAPH, "inferred": INFERRED_GRAPH, **DERIVED}
+    if dump in own:
+        return [quad for quad in quads if graph_of(quad) == own[dump]]
+    return [quad for quad in quads if graph_of(quad) not in own.values()]
 
 
 def _old_jsonld(quads: list[ox.Quad], ctx: dict) -> bytes:
@@ -108,8 +118,10 @@ def old_export(path: Path) -> dict[str, bytes]:
         quads = _old_snapshot(handle.store)
         ctx = jsonld.context(quad.triple for quad in _old_select(quads, "ontology"))
         files, distributions = {}, []
+        derived = [dump for dump in DERIVED if _old_select(quads, dump)]
+        titles = {**dumps.DUMP_TITLES, "asserted": dumps.asserted_title(derived)}
         for name, dump_format in dumps.FORMATS.items():
-            for dump in dumps.dump_names(dump_format):
+            for dump in dumps.dump_names(dump_format, derived):
                 files[f"{dump}.{dump_format.extension}"] = _old_serialize(
                     _old_select(quads, dump), dump_format, ctx
                 )
@@ -117,7 +129,7 @@ def old_export(path: Path) -> dict[str, bytes]:
                     Distribution(
                         DUMPS + f"{dump}.{dump_format.extension}",
                         dump_format.media_type,
-                        f"{dumps.DUMP_TITLES[dump]} ({name})",
+                        f"{titles[dump]} ({name})",
                     )
                 )
         files["void.ttl"] = dumps.void_turtle(handle.store, distributions, handle.version().build)

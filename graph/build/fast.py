@@ -31,7 +31,15 @@ from rdflib.term import Node
 
 from treatykg.core import resources
 from treatykg.core.errors import InputError, ReasoningInconsistency, ValidationFailed
-from treatykg.core.iris import BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, RECONCILED_GRAPH, TKG, WRITES_GRAPH
+from treatykg.core.iris import (
+    BASE,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    RECONCILED_GRAPH,
+    STATUS_GRAPH,
+    TKG,
+    WRITES_GRAPH,
+)
 from treatykg.core.progress import QUIET, Progress
 from treatykg.core.terms import BlankNodeMap, graph_from_quads, ox_term, solutions, triples_to_ox
 from treatykg.graph.build.reference import (
@@ -45,6 +53,7 @@ from treatykg.graph.build.reference import (
 )
 from treatykg.graph.build.sheets import compile_sheets, known_acts, split_data
 from treatykg.graph.derive.reconcile import reconcile_into
+from treatykg.graph.derive.status import status_into
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.compiled import CompiledSemantics
 from treatykg.graph.semantics.fastpath import add_triples
@@ -242,6 +251,7 @@ def build_fast(
     kept = keep_other_graphs(handle, inputs)
     progress.start()
     progress.done("derived the reconciled view", reconcile_into(store))
+    progress.done("derived the treaty status intervals", status_into(store))
     semantics = CompiledSemantics(base)
     reasoning = None
     if reasoned:
@@ -255,7 +265,7 @@ def build_fast(
     if not report.conforms:
         lines = [describe_result(result, inputs) for result in report.violations]
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
-    owned = [ONTOLOGY_GRAPH, *inputs.files, RECONCILED_GRAPH] + [INFERRED_GRAPH] * reasoned
+    owned = [ONTOLOGY_GRAPH, *inputs.files, RECONCILED_GRAPH, STATUS_GRAPH] + [INFERRED_GRAPH] * reasoned
     record = provenance(inputs.ontology_path, inputs.files.values(), REASONING if reasoned else "none")
     local = handle.embedded()
     if local is None:  # a remote store: pushed to, as the reference build does

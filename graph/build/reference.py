@@ -24,6 +24,7 @@ from treatykg.core.iris import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     RECONCILED_GRAPH,
+    STATUS_GRAPH,
     SOURCE,
     TKG,
     WRITES_GRAPH,
@@ -33,6 +34,7 @@ from treatykg.core.progress import QUIET, Progress
 from treatykg.core.terms import BlankNodeMap, triples_to_ox
 from treatykg.graph.build.sheets import compile_sheets, split_data
 from treatykg.graph.derive.reconcile import reconciled_graph
+from treatykg.graph.derive.status import status_graph
 from treatykg.graph.rdf.load import load
 from treatykg.graph.semantics.interface import FULL
 from treatykg.graph.semantics.reason import Triple
@@ -113,7 +115,7 @@ def provenance(ontology_path: Path, data_files: Iterable[Path], reasoning: str) 
         },
         "reasoning": reasoning,
         # What the build derived; a store whose record lacks it predates the accounts (store.embedded).
-        "derived": [RECONCILED_GRAPH],
+        "derived": [RECONCILED_GRAPH, STATUS_GRAPH],
         "inputs": [{"role": role, "name": input_name(path), "sha256": sha256(path)} for role, path in files],
     }
 
@@ -226,7 +228,7 @@ def _graphs_of_dataset(path: Path, dataset, ontology: Graph) -> dict[str, Graph]
 
 def claim(files: dict[str, Path], name: str, path: Path) -> None:
     """Record `path` as the file of graph `name` in `files`, refusing a name the build already gives away."""
-    if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH):
+    if name in (ONTOLOGY_GRAPH, INFERRED_GRAPH, RECONCILED_GRAPH, STATUS_GRAPH):
         raise InputError(f"its graph name {name} is reserved for the build; rename the file", path)
     if name in files:
         raise InputError(
@@ -321,13 +323,17 @@ def build(
     # Derive: the reconciled view of every asserted graph's accounts, reasoned over and validated with them.
     inputs.graphs[RECONCILED_GRAPH] = reconciled_graph([*inputs.graphs.values(), *kept.values()])
     progress.done("derived the reconciled view", len(inputs.graphs[RECONCILED_GRAPH]))
+    # The status intervals, from the reported acts and the reconciled view's order.
+    inputs.graphs[STATUS_GRAPH] = status_graph([*inputs.graphs.values(), *kept.values()])
+    progress.done("derived the treaty status intervals", len(inputs.graphs[STATUS_GRAPH]))
     inferred, report = check(inputs, kept, reasoned, base, progress)
     if not report.conforms:
         lines = [describe_result(result, inputs) for result in report.violations]
         raise ValidationFailed(f"does not conform: {len(lines)} SHACL violation(s)\n" + "\n".join(lines))
     graphs = {ONTOLOGY_GRAPH: inputs.ontology, **inputs.graphs}
-    if not len(graphs[RECONCILED_GRAPH]):  # no accounts: nothing derived, as the fast build stores it
-        del graphs[RECONCILED_GRAPH]
+    for derived in (RECONCILED_GRAPH, STATUS_GRAPH):
+        if not len(graphs[derived]):  # nothing derived: no graph, as the fast build stores it
+            del graphs[derived]
     inferred = without_blank_nodes_of(kept.values(), inferred)
     if len(inferred):
         graphs[INFERRED_GRAPH] = inferred

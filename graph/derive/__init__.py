@@ -1,1 +1,1 @@
-"""Derived graphs: the reconciled view of the accounts (and, later, treaty status)."""
+"""Derived graphs: the reconciled view of the accounts, and the treaty status intervals derived from it."""

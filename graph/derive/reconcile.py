@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from treatykg.core.iris import ID, RECONCILED_GRAPH, TKG, asserted_graph
+from treatykg.core.iris import DERIVED_GRAPHS, ID, RECONCILED_GRAPH, TKG, asserted_graph
 from treatykg.core.terms import BlankNodeMap, graph_from_quads, solutions, triples_to_ox
 
 QUERIES = Path(__file__).parent
@@ -84,11 +84,13 @@ def _query(store: ox.Store, name: str, graphs: Sequence[GraphName]) -> ox.QueryS
 
 
 def source_graphs(store: ox.Store) -> list[GraphName]:
-    """The graphs the derivation reads: every asserted graph, not the derived or inferred ones."""
+    """The graphs the derivations read: every asserted graph, not the derived or inferred ones."""
     named: list[GraphName] = [
         graph
         for graph in store.named_graphs()
-        if isinstance(graph, ox.NamedNode) and asserted_graph(graph.value) and graph != RECONCILED
+        if isinstance(graph, ox.NamedNode)
+        and asserted_graph(graph.value)
+        and graph.value not in DERIVED_GRAPHS
     ]
     return [*named, ox.DefaultGraph()]
 

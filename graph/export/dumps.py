@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RECONCILED_GRAPH
+from treatykg.core.iris import DUMPS, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RECONCILED_GRAPH, STATUS_GRAPH
 from treatykg.core.terms import BlankNodeMap, serialized, triples_to_ox
 from treatykg.graph.export import jsonld
 from treatykg.graph.export.describe import DatasetCounts, Distribution, describe_dataset
@@ -59,22 +59,23 @@ DUMP_TITLES = {
     "asserted": "the asserted data: every graph except the ontology and the inferred graph",
     "inferred": "the triples inferred under OWL 2 RL",
     "reconciled": "the reconciled view of the sources' accounts, derived by the build, with its conflicts",
+    "status": "the treaty status intervals, derived by the build from the reconciled, reported acts",
     "dataset": "the whole dataset, every named graph",
 }
-# Where the store holds a reconciled view, asserted.* leaves it out, and says so.
-ASSERTED_BESIDE_RECONCILED = (
-    "the asserted data: every graph except the ontology and the inferred and reconciled graphs"
-)
+# The derived graphs' dumps, which a store without them does not get; asserted.* leaves them out, and says so.
+DERIVED_DUMPS = ("reconciled", "status")
+ASSERTED_BESIDE_DERIVED = "the asserted data: every graph except {}"
 
 
 # Each statement's dump besides "dataset", tagged in the sort records by one byte.
-TAGS = {b"o": "ontology", b"a": "asserted", b"i": "inferred", b"r": "reconciled"}
+TAGS = {b"o": "ontology", b"a": "asserted", b"i": "inferred", b"r": "reconciled", b"s": "status"}
 GRAPH_TAGS = {
     f"<{ONTOLOGY_GRAPH}>".encode(): b"o",
     f"<{INFERRED_GRAPH}>".encode(): b"i",
     f"<{RECONCILED_GRAPH}>".encode(): b"r",
+    f"<{STATUS_GRAPH}>".encode(): b"s",
 }
-TRIPLE_DUMPS = ("ontology", "asserted", "inferred", "reconciled")
+TRIPLE_DUMPS = ("ontology", "asserted", "inferred", "reconciled", "status")
 # Records are NUL-separated fields: N-Triples escapes NUL, and NUL sorts before every byte a term can hold, so
 # records sort as their fields do, field by field. (triple, graph) order is the byte order of N-Quads lines,
 # with a triple's copies in several graphs next to each other.
@@ -140,7 +141,7 @@ def _write_nquads(statements_file: Path, paths: dict[str, Path]) -> None:
             lines = [_nquads_line(triple, graph) for triple, graph, _tag in block]
             dataset.writelines(lines)
             for tag, dump in TAGS.items():
-                if dump in paths:  # no reconciled.* for a store without a reconciled view
+                if dump in paths:  # no reconciled.* or status.* for a store without that derived graph
                     streams[paths[dump]].writelines(
                         [line for line, f in zip(lines, block, strict=True) if f[2] == tag]
                     )
@@ -265,13 +266,24 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def dump_names(dump_format: DumpFormat, reconciled: bool = False) -> list[str]:
-    """The dumps a format gets; the reconciled view's only where the store holds one."""
+def dump_names(dump_format: DumpFormat, derived: Collection[str] = ()) -> list[str]:
+    """The dumps a format gets; a derived graph's (DERIVED_DUMPS) only where `derived` names it."""
     return [
         name
         for name in DUMP_TITLES
-        if (dump_format.quads or name != "dataset") and (reconciled or name != "reconciled")
+        if (dump_format.quads or name != "dataset") and (name not in DERIVED_DUMPS or name in derived)
     ]
+
+
+def asserted_title(derived: Collection[str]) -> str:
+    """The title of asserted.*, naming the derived graphs it leaves out."""
+    words = {"reconciled": "the reconciled view", "status": "the treaty status graph"}
+    names = ["the ontology", "the inferred graph"] + [
+        words[name] for name in DERIVED_DUMPS if name in derived
+    ]
+    if len(names) == 2:
+        return DUMP_TITLES["asserted"]
+    return ASSERTED_BESIDE_DERIVED.format(", ".join(names[:-1]) + " and " + names[-1])
 
 
 def export(
@@ -290,14 +302,14 @@ def export(
     with tempfile.TemporaryDirectory(prefix=".export-", dir=out) as folder:
         work = Path(folder)
         statements_file, counts, dataset_counts = _sorted_statements(store, work)
-        reconciled = counts["reconciled"] > 0
-        titles = {**DUMP_TITLES, "asserted": ASSERTED_BESIDE_RECONCILED} if reconciled else DUMP_TITLES
+        derived = [name for name in DERIVED_DUMPS if counts[name] > 0]
+        titles = {**DUMP_TITLES, "asserted": asserted_title(derived)}
         triples: dict[str, Path] = {}
         graph_first: dict[str, Path] = {}
         for name in formats:
             dump_format = FORMATS[name]
             paths = {
-                dump: out / f"{dump}.{dump_format.extension}" for dump in dump_names(dump_format, reconciled)
+                dump: out / f"{dump}.{dump_format.extension}" for dump in dump_names(dump_format, derived)
             }
             if dump_format.rdf_format == ox.RdfFormat.N_QUADS:
                 _write_nquads(statements_file, paths)

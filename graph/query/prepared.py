@@ -115,6 +115,32 @@ class PreparedQuery:
             substitutions[ox.Variable(param.name)] = param.term(text)
         return substitutions
 
+    def bound_text(self, values: Mapping[str, str] | None = None) -> str:
+        """The query text with its parameters bound by one VALUES row at the start of its WHERE group, for
+        engines that take text only: unlike a trailing VALUES (joined after BIND and FILTER have run), it
+        gives the answer pyoxigraph's `substitutions=` gives to queries that compute with a parameter."""
+        return inline_values(self.text, self.bind(values))
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def inline_values(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """`text` with `VALUES (?a ?b) { (x y) }` (terms written by pyoxigraph) opening its first WHERE group
+    outside comment lines; ValueError if it has none."""
+    if not bindings:
+        return text
+    names = " ".join(str(variable) for variable in bindings)
+    values = " ".join(str(term) for term in bindings.values())
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        match = None if line.lstrip().startswith("#") else _WHERE.search(line)
+        if match is not None:
+            at = offset + match.end()
+            return f"{text[:at]}\n  VALUES ({names}) {{ ({values}) }}{text[at:]}"
+        offset += len(line)
+    raise ValueError("the query has no WHERE { to bind its parameters in")
+
 
 def parse_query(text: str, name: str, path: Path | None = None) -> PreparedQuery:
     """A PreparedQuery from the text of an .rq file; ValueError for a malformed header."""

@@ -14,7 +14,7 @@ from treatykg.core.iris import BASE, GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOUR
 from treatykg.server.extensions import get_engine
 from treatykg.server.ops import etag, not_modified
 from treatykg.server.query.results import RDF_FORMATS
-from treatykg.server.web import entity, lookup, represent, schema, timeline
+from treatykg.server.web import entity, lookup, represent, schema, status, timeline
 from treatykg.server.web import pages as web
 
 bp = Blueprint("lod", __name__)
@@ -23,6 +23,8 @@ MAX_PATH = 512  # characters after the kind: longer paths are no IRI this graph 
 # A path segment as the graph's IRIs have them; dot segments, controls and spaces are no IRI of ours.
 SEGMENT = re.compile(r"[\w\-.~!$&'()*+,;=:@%]+\Z")
 SPAN_TYPES = {TKG + name for name in ("TextSpan", "Sentence", "Heading", "Boilerplate")}
+# The pages that draw a treaty status strip.
+STATUS_TYPES = {TKG + "State", TKG + "Treaty"}
 
 
 def resource_iri(kind: str, rest: str) -> str | Response:
@@ -99,6 +101,8 @@ def _html(iri: str, document: str) -> Response:
         extra["supports"] = _supports(iri)
     if found.full_text is not None:
         extra["parts"] = lookup.select("source-text", {"this": ox.NamedNode(iri)})
+    if type_iris & STATUS_TYPES:
+        extra["status_strip"] = status.strip(iri)
     return web.page(
         "entity.html",
         e=found,

@@ -6,13 +6,13 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from treatykg import __version__
 from treatykg.core.errors import InputError
-from treatykg.graph.query.prepared import PreparedQuery, list_queries, load_query
+from treatykg.graph.query.prepared import PreparedQuery, inline_values, list_queries, load_query
 from treatykg.server.extensions import run_query
 from treatykg.server.ops import etag, not_modified, query_hash
 from treatykg.server.protocol import negotiate
 from treatykg.server.query.messages import QueryJob
-from treatykg.server.web import lookup, table, ui
 from treatykg.server.web import pages as web
+from treatykg.server.web import table, ui
 
 bp = Blueprint("prepared", __name__)
 
@@ -66,12 +66,13 @@ def run(name: str):
     query = _prepared(name)
     values = {key: value for key, value in request.args.items() if key not in RESERVED}
     try:
-        bindings = {variable.value: term for variable, term in query.bind(values).items()}
+        substitutions = query.bind(values)
     except ValueError as error:
         if web.wants_html():
             return ui.render_ui(query.text, query, values, table.Table(error=str(error), status=400), 400)
         abort(400, str(error))
-    text = lookup.with_values(query.text, bindings)
+    # One VALUES row opening the WHERE group: a query may compute with a parameter (status-on's day).
+    text = inline_values(query.text, substitutions)
     family = table.family_of(query.text)
     format_name = request.args.get("format")
     if format_name == "html" or (not format_name and web.wants_html()):

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint
 
 from treatykg.core.iris import TKG
-from treatykg.server.web import lookup, vocab
+from treatykg.server.web import lookup, status, vocab
 from treatykg.server.web import pages as web
 
 bp = Blueprint("timeline", __name__)
@@ -297,6 +297,13 @@ def timeline():
     try:
         all_events = events()
         speakers = vocab.per_version("timeline-speakers", lambda: speaker_labels(all_events))
+        strip = status.strip(None)
     except lookup.LookupFailed as error:
         return web.error_page(error.status, "The timeline could not be drawn", str(error))
-    return web.page("timeline.html", layout=layout(all_events), speakers=speakers, count=len(all_events))
+    return web.page(
+        "timeline.html",
+        layout=layout(all_events),
+        speakers=speakers,
+        count=len(all_events),
+        status_strip=strip,
+    )

@@ -17,12 +17,14 @@ from treatykg.core.iris import (
     ENTITIES_GRAPH,
     INFERRED_GRAPH,
     RECONCILED_GRAPH,
+    STATUS_GRAPH,
     asserted_graph,
     source_graph,
 )
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
 from treatykg.graph.build.sheets import known_acts
 from treatykg.graph.derive.reconcile import reconciled_change
+from treatykg.graph.derive.status import status_change
 from treatykg.graph.semantics.compiled import CompiledSemantics
 from treatykg.graph.semantics.interface import Incremental, discard, raise_unless_conforms
 from treatykg.graph.semantics.rules import staged_inferences
@@ -120,6 +122,7 @@ def _source_change(
     store holds when `replaced` names it): the graph, the reconciled view's change, the entity sheet's."""
     triples = list(triples_to_ox(graph, BlankNodeMap()))
     removed, added = reconciled_change(store, without=replaced, extra=triples)
+    reconciled = (set(removed), set(added))
     if replaced is not None:
         removed |= set(store.quads_for_pattern(None, None, None, ox.NamedNode(replaced)))
     added |= {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples}
@@ -132,6 +135,13 @@ def _source_change(
     }
     removed |= held - wanted
     added |= wanted - held
+    # The status intervals follow the reconciled view's change (the sheet's entities typed as the store will).
+    joining = [*triples, *(quad.triple for quad in wanted)]
+    status_removed, status_added = status_change(
+        store, without=replaced, extra=joining, reconciled=reconciled
+    )
+    removed |= status_removed
+    added |= status_added
     # A quad the new graph keeps is neither removed nor added.
     return removed - added, added - removed
 
@@ -153,6 +163,9 @@ def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) 
     require_current(handle.version(), handle.path)
     name = _removable(handle, slug)
     removed, added = reconciled_change(handle.store, without=name)
+    status_removed, status_added = status_change(handle.store, without=name, reconciled=(removed, added))
+    removed |= status_removed
+    added |= status_added
     removed |= set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
     return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base, drop=True)
 
@@ -177,7 +190,7 @@ def _commit(
         created=[],
     )
     version = commit.next_version(handle.version(), change)
-    changed = [*graphs, RECONCILED_GRAPH, INFERRED_GRAPH]
+    changed = [*graphs, RECONCILED_GRAPH, STATUS_GRAPH, INFERRED_GRAPH]
     change.added += commit.provenance(version, curator, label, label, changed)
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)

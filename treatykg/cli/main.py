@@ -22,6 +22,7 @@ from treatykg.cli.query import add_query
 from treatykg.cli.serve import add_serve
 from treatykg.cli.sheet import add_sheet
 from treatykg.cli.source import add_source
+from treatykg.cli.status import add_status
 from treatykg.cli.validate import add_validate
 from treatykg.core import resources
 from treatykg.core.errors import EXIT_OK, TreatyKGError
@@ -75,6 +76,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_source,
     add_sheet,
     add_conflicts,
+    add_status,
 )
 
 

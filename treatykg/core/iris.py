@@ -11,10 +11,14 @@ GRAPH = BASE + "graph/"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 INFERRED_GRAPH = GRAPH + "inferred"
 WIKIDATA_GRAPH = GRAPH + "wikidata-links"
-# The shared entity sheet (graph/entities.yaml) compiled, and the reconciled view of the sources' accounts
-# (derived by the build and kept current by writes; reasoned over and validated like the asserted graphs).
+# The shared entity sheet (graph/entities.yaml) compiled, the reconciled view of the sources' accounts and
+# the treaty status intervals derived from it (derived by the build and kept current by writes; reasoned
+# over and validated like the asserted graphs).
 ENTITIES_GRAPH = GRAPH + "entities"
 RECONCILED_GRAPH = GRAPH + "reconciled"
+STATUS_GRAPH = GRAPH + "status"
+# The graphs the build derives, which derivations never read as their input.
+DERIVED_GRAPHS = (RECONCILED_GRAPH, STATUS_GRAPH)
 # Provenance of HTTP writes (who, when; PROV-O), kept apart from the facts and not reasoned over.
 WRITES_GRAPH = GRAPH + "writes"
 # The reasoner's and validator's scratch graphs: never data.
