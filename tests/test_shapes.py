@@ -20,6 +20,7 @@ TKG = Namespace("https://w3id.org/treatykg/ontology#")
 TKGSH = Namespace("https://w3id.org/treatykg/shapes#")
 ID = Namespace(BASE + "id/")
 SRC = Namespace(BASE + "source/")
+NOTE_REFERENCE = SRC["note/reference/bad"]
 TIME = Namespace("http://www.w3.org/2006/time#")
 # A plain Namespace: pytest probes module globals, and rdflib's closed XSD namespace warns on unknown names.
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -120,6 +121,12 @@ VIOLATING = {
         'id:span a tkg:TextSpan ; tkg:exact "CFE news" ; tkg:start 0 ; tkg:end 8 ; '
         "tkg:inSource src:article .",
         {result(ID.span, "Pattern", "SourceIRIShape", ID.span)},
+    ),
+    "reference-iri-in-id-space": (
+        "SourceIRIShape",
+        '@prefix dcterms: <http://purl.org/dc/terms/> . id:reference-cfe a tkg:Reference ; '
+        'dcterms:title "CFE" ; dcterms:publisher "A depositary" ; dcterms:date "1990" .',
+        {result(ID["reference-cfe"], "Pattern", "SourceIRIShape", ID["reference-cfe"])},
     ),
     "event-missing-status-provenance-label": (
         "EventShape",
@@ -694,7 +701,7 @@ VIOLATING = {
         '@prefix dcterms: <http://purl.org/dc/terms/> . [] a tkg:Reference ; dcterms:date "1990" , "1992" .',
         {
             result(BLANK, "NodeKind", "ReferenceShape", BLANK),
-            result(BLANK, "Pattern", "ThingIRIShape", BLANK),
+            result(BLANK, "Pattern", "SourceIRIShape", BLANK),
             result(BLANK, "MinCount", "Reference-title"),
             result(BLANK, "MinCount", "Reference-publisher"),
             result(BLANK, "MaxCount", "Reference-date"),
@@ -703,12 +710,12 @@ VIOLATING = {
     "reference-values-not-literals": (
         "ReferenceShape",
         """@prefix dcterms: <http://purl.org/dc/terms/> .
-            id:bad a tkg:Reference ; dcterms:title id:cfe ; dcterms:publisher id:nato ;
+            src:note\\/reference\\/bad a tkg:Reference ; dcterms:title id:cfe ; dcterms:publisher id:nato ;
                 dcterms:date id:time-2023 .""",
         {
-            result(ID.bad, "NodeKind", "Reference-title", ID.cfe),
-            result(ID.bad, "NodeKind", "Reference-publisher", ID.nato),
-            result(ID.bad, "NodeKind", "Reference-date", ID["time-2023"]),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-title", ID.cfe),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-publisher", ID.nato),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-date", ID["time-2023"]),
         },
     ),
 }
