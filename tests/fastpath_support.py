@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 
+import packaged
 import pyoxigraph as ox
 from rdflib import Graph
 
-import packaged
 from treatykg.core.iris import (
     BASE,
     ENTITIES_GRAPH,

@@ -323,7 +323,7 @@ class _Compiler:
         matches = [
             act
             for act in self.acts
-            if act.cls == statement.cls
+            if self.entities.terms.is_a(act.cls, statement.cls)  # a key's class matches its subclasses' acts
             and act.agent == agent
             and act.object == target
             and (
@@ -662,10 +662,13 @@ class _Compiler:
             for name, value in (row.get("properties") or {}).items():
                 for iri in self._names(value, row["properties"].key_lines[name], statement):
                     add((act, T[name], URIRef(iri)))
+        # A joined act keeps what identifies it: the members this source names are its account's claim.
+        member = T.actingMember if minted else T.claimedMember
+        subject = act if minted else URIRef(f"{act}/account/{self.slug}")
         for iri in self._names(
             row.get("members") or [], row.key_lines.get("members", statement.line), statement
         ):
-            add((act, T.actingMember, URIRef(iri)))
+            add((subject, member, URIRef(iri)))
         for position, proposition in enumerate(row.get("content") or []):
             node = URIRef(self.keys[str(proposition["key"])])
             if minted:
