@@ -1,9 +1,11 @@
 """The seed article's statement sheet: it compiles, and its graph is the hand-written graph moved to accounts
-plus the listed corrections, and nothing else."""
+plus the listed corrections, and nothing else. The hand-written graph the build loaded before the sheet replaced
+it is frozen in tests/fixtures as it was last shipped."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
@@ -22,7 +24,9 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 SLUG = "cfe-withdrawal-article"
 SHEET = resources.graph_dir() / "sources" / SLUG / "sheet.yaml"
 TEXT = SHEET.with_name("text.txt")
-ARTICLE_TTL = resources.data_dir() / f"{SLUG}.ttl"
+HAND_WRITTEN = Path(__file__).parent / "fixtures" / "cfe-withdrawal-article-handwritten.ttl"
+# SHA-256 of the seed article as the user gave it (test_article.py holds the shipped text to it).
+SEED_SHA256 = "ef84d42e13a66f04204d8d02e05e89c645ae802c18d513b78dff8e41711fb046"
 # What the move takes from each event to its account, unchanged; tkg:happenedAfter becomes tkg:claimsAfter.
 MOVED = ("epistemicStatus", "accordingTo", "timeSpan", "temporalQualifier", "source", "attestedBy")
 
@@ -99,11 +103,19 @@ def compiled():
     return compile_sheet(SHEET, entities)
 
 
+def test_the_hand_written_graph_is_frozen_as_last_shipped():
+    # The fixture is the file the build loaded before the sheet replaced it; it names the seed text's SHA.
+    graph = Graph().parse(HAND_WRITTEN)
+    source = URIRef(iris.BASE + f"source/{SLUG}")
+    assert str(graph.value(source, TKG.textSha256)) == SEED_SHA256
+    assert len(graph) == 1146
+    assert not (resources.data_dir() / f"{SLUG}.ttl").exists()
+
+
 def test_the_sheets_text_is_the_articles_bytes():
-    assert hashlib.sha256(TEXT.read_bytes()).hexdigest() == (
-        "ef84d42e13a66f04204d8d02e05e89c645ae802c18d513b78dff8e41711fb046"
-    )
-    assert TEXT.read_bytes() == (resources.data_dir() / f"{SLUG}.txt").read_bytes()
+    assert hashlib.sha256(TEXT.read_bytes()).hexdigest() == SEED_SHA256
+    # One copy of the text: the sheet's.
+    assert not (resources.data_dir() / f"{SLUG}.txt").exists()
 
 
 def test_the_sheet_keeps_every_iri_and_joins_nothing(compiled):
@@ -119,14 +131,14 @@ def test_the_sheet_keeps_every_iri_and_joins_nothing(compiled):
 
 def test_the_sheets_graph_is_the_hand_written_graph_moved_to_accounts_with_the_corrections(compiled):
     graph, _ = compiled
-    today = move_to_accounts(Graph().parse(ARTICLE_TTL))
+    today = move_to_accounts(Graph().parse(HAND_WRITTEN))
     _, only_today, only_sheet = graph_diff(to_isomorphic(today), to_isomorphic(graph))
     assert set(only_today) == ONLY_IN_THE_HAND_WRITTEN_GRAPH
     assert set(only_sheet) == ONLY_IN_THE_SHEETS_GRAPH
 
 
 def test_the_move_puts_every_voice_on_an_account():
-    today = move_to_accounts(Graph().parse(ARTICLE_TTL))
+    today = move_to_accounts(Graph().parse(HAND_WRITTEN))
     assert len(set(today.subjects(RDF.type, TKG.Account))) == 33
     assert not set(today.subjects(TKG.happenedAfter, None))
     assert set(today.subjects(TKG.epistemicStatus, None)) == {
@@ -149,7 +161,7 @@ def test_the_sheets_graph_has_the_articles_shape(compiled):
         "Boilerplate": 1,
         "TimeSpan": 6,
     }
-    assert len(graph) == len(move_to_accounts(Graph().parse(ARTICLE_TTL))) + 3
+    assert len(graph) == len(move_to_accounts(Graph().parse(HAND_WRITTEN))) + 3
 
 
 def test_the_command_compiles_the_packaged_sheet_and_writes_nothing(capsys):
