@@ -504,7 +504,6 @@ dcterms:description a owl:AnnotationProperty .
 dcterms:license a owl:AnnotationProperty .
 dcterms:rights a owl:AnnotationProperty .
 dcterms:source a owl:AnnotationProperty .
-skos:altLabel a owl:AnnotationProperty .
 skos:editorialNote a owl:AnnotationProperty .
 
 <https://w3id.org/treatykg/source/test-source> a tkg:NewsArticle ;
@@ -532,13 +531,12 @@ s:span\\/27-47 a tkg:TextSpan ; rdfs:label "“the adapted 1999 CFE”"@en ;
 id:time\\/1999 a tkg:TimeSpan ; rdfs:label "1999"@en ;
     tkg:earliest "1999-01-01T00:00:00Z"^^xsd:dateTime ; tkg:latest "1999-12-31T23:59:59Z"^^xsd:dateTime ;
     tkg:precision time:unitYear .
-id:state\\/united-states a tkg:State ; rdfs:label "United States"@en ; skos:altLabel "U.S."@en ;
-    tkg:attestedBy s:span\\/4-8 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
-id:treaty\\/adapted-cfe a tkg:TreatyVersion ; rdfs:label "Adapted CFE Treaty (1999)"@en ;
-    skos:altLabel "adapted 1999 CFE"@en ; tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
+# Class, label and the names the entity sheet gives at every time ("U.S.", "adapted 1999 CFE") are the
+# entities graph's; a mention adds what this source says: anchors, source, time, properties. The role named
+# only inside a post elsewhere gets nothing here.
+id:state\\/united-states tkg:attestedBy s:span\\/4-8 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
+id:treaty\\/adapted-cfe tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
     tkg:attestedBy s:span\\/27-47 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
-# Named only inside a post elsewhere: its class and label, no anchor and no source.
-id:role\\/spokesperson a tkg:Role ; rdfs:label "spokesperson"@en .
 """
 
 
