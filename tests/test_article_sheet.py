@@ -1,6 +1,6 @@
 """The seed article's statement sheet: it compiles, and its graph is the hand-written graph moved to accounts
-plus the listed corrections, and nothing else. The hand-written graph the build loaded before the sheet replaced
-it is frozen in tests/fixtures as it was last shipped."""
+plus the listed corrections, and nothing else. The hand-written graph the build loaded before the sheet
+replaced it is frozen in tests/fixtures as it was last shipped."""
 
 from __future__ import annotations
 

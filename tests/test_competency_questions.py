@@ -60,7 +60,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
         [
             ("Signing of the CFE Treaty", "reported by the source", None, "19 November 1990"),
             (
-                "United States ratifies Treaty on Conventional Armed Forces in Europe (25 November 1991 to 10 July 1992)",
+                "United States ratifies Treaty on Conventional Armed Forces in Europe "
+                "(25 November 1991 to 10 July 1992)",
                 "reported by the source",
                 None,
                 "25 November 1991 to 10 July 1992",
@@ -109,7 +110,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 "7 November 2023",
             ),
             (
-                "The NATO Allies party to the CFE Treaty suspend its operation (the United States from 7 December 2023)",
+                "The NATO Allies party to the CFE Treaty suspend its operation (the United States from 7 "
+                "December 2023)",
                 "reported by the source",
                 None,
                 "7 December 2023",
@@ -230,7 +232,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 "1204",
                 "sentence 8 of the CFE withdrawal article",
                 "11",
-                "Russia, after a full-scale invasion of Ukraine in 2022, officially denounced the CFE in May 2023.",
+                "Russia, after a full-scale invasion of Ukraine in 2022, officially denounced the CFE in "
+                "May 2023.",
             ),
             (
                 "Russia's president signed the law denouncing the treaty on 29 May 2023",
@@ -238,7 +241,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 "2331",
                 "sentence 14 of cfe-treaty-record",
                 "18",
-                "Russia's president signed the law denouncing the treaty on 29 May 2023, and the depositary recorded Russia's notice on 9 June 2023.",
+                "Russia's president signed the law denouncing the treaty on 29 May 2023, and the depositary "
+                "recorded Russia's notice on 9 June 2023.",
             ),
         ],
     ),
@@ -314,7 +318,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple]]] = {
                 "https://w3id.org/treatykg/ontology#ClassConflict",
                 "https://w3id.org/treatykg/id/event/russia-completely-withdraws-from-cfe-2015",
                 "https://w3id.org/treatykg/source/cfe-treaty-record",
-                "On 10 March 2015 Russia announced that from 11 March 2015 it would no longer attend the meetings of the treaty's Joint Consultative Group, which made its suspension complete",
+                "On 10 March 2015 Russia announced that from 11 March 2015 it would no longer attend the "
+                "meetings of the treaty's Joint Consultative Group, which made its suspension complete",
             ),
             (
                 "https://w3id.org/treatykg/id/conflict/class-russia-completely-withdraws-from-cfe-2015",

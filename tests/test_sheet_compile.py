@@ -534,7 +534,8 @@ id:time\\/1999 a tkg:TimeSpan ; rdfs:label "1999"@en ;
 # Class, label and the names the entity sheet gives at every time ("U.S.", "adapted 1999 CFE") are the
 # entities graph's; a mention adds what this source says: anchors, source, time, properties. The role named
 # only inside a post elsewhere gets nothing here.
-id:state\\/united-states tkg:attestedBy s:span\\/4-8 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
+id:state\\/united-states tkg:attestedBy s:span\\/4-8 ;
+    tkg:source <https://w3id.org/treatykg/source/test-source> .
 id:treaty\\/adapted-cfe tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
     tkg:attestedBy s:span\\/27-47 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
 """

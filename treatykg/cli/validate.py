@@ -22,9 +22,9 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
             "warnings are printed but never fail. --format turtle prints the W3C validation report instead."
         ),
         **examples("""
-            treatykg validate                                   # the packaged data
+            treatykg validate                                   # the packaged sheets and data
             treatykg validate my-article.ttl
-            treatykg validate graph/data/cfe-withdrawal-article.ttl --format turtle > report.ttl
+            treatykg validate graph/sources/cfe-withdrawal-article --format turtle > report.ttl
 
             exit codes: 0 conforms (warnings allowed), 1 does not conform (a violation, or an OWL RL
                         inconsistency), 2 could not run (missing or unreadable file, syntax error)
@@ -35,7 +35,8 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
         nargs="*",
         metavar="PATH",
         type=Path,
-        help="data file(s) in any RDF syntax (default: the packaged graph/*.ttl)",
+        help="data file(s) in any RDF syntax, statement sheets, or folders of either (default: the packaged "
+        "sheets and data files)",
     )
     parser.add_argument(
         "--ontology", metavar="PATH", type=Path, help="the ontology file (default: the packaged ontology)"
