@@ -48,12 +48,16 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate and print the report."""
+    from treatykg.core.iris import RECONCILED_GRAPH
     from treatykg.core.progress import Progress
+    from treatykg.graph.derive.reconcile import reconciled_graph
     from treatykg.graph.build.reference import check, describe_result, load_inputs
     from treatykg.graph.semantics.report import report_graph
     from treatykg.graph.semantics.shapes import load_shapes
 
     inputs = load_inputs(args.ontology, args.paths or None, Progress())
+    # The acts' status, span and order are the reconciled view of their accounts, validated with them.
+    inputs.graphs[RECONCILED_GRAPH] = reconciled_graph(inputs.graphs.values())
     _, report = check(inputs, {}, reasoned=not args.no_reason)
     if args.format == "turtle":
         sys.stdout.write(report_graph(report, load_shapes()).serialize(format="turtle"))
