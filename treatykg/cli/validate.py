@@ -50,8 +50,8 @@ def run_validate(args: argparse.Namespace) -> int:
     """Validate and print the report."""
     from treatykg.core.iris import RECONCILED_GRAPH
     from treatykg.core.progress import Progress
-    from treatykg.graph.derive.reconcile import reconciled_graph
     from treatykg.graph.build.reference import check, describe_result, load_inputs
+    from treatykg.graph.derive.reconcile import reconciled_graph
     from treatykg.graph.semantics.report import report_graph
     from treatykg.graph.semantics.shapes import load_shapes
 
