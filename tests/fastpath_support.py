@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from functools import cache
 
+import packaged
 import pyoxigraph as ox
 from rdflib import Graph
 
-from treatykg.core import resources
-from treatykg.core.iris import BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE, source_graph
+from treatykg.core.iris import (
+    BASE,
+    ENTITIES_GRAPH,
+    ONTOLOGY_GRAPH,
+    RECONCILED_GRAPH,
+    SYNTHETIC_BASE,
+    source_graph,
+)
 from treatykg.core.terms import graph_from_quads, to_rdflib
+from treatykg.graph.derive.reconcile import reconcile_into
 from treatykg.graph.semantics.fastpath import load_ontology
 from treatykg.graph.semantics.reason import closure, filter_inferred, is_informative
 from treatykg.graph.semantics.rules import INFERRED, reason
@@ -18,6 +26,8 @@ from treatykg.graph.synthetic.generate import generate_lines
 ONTOLOGY = ox.NamedNode(ONTOLOGY_GRAPH)
 SYNTHETIC = ox.NamedNode(SYNTHETIC_BASE + "graph/synthetic")
 ARTICLE = ox.NamedNode(source_graph("cfe-withdrawal-article"))
+RECONCILED = ox.NamedNode(RECONCILED_GRAPH)
+ENTITIES = ox.NamedNode(ENTITIES_GRAPH)
 SEED = 1
 
 
@@ -43,9 +53,16 @@ def synthetic_store(triples: int = 10_000) -> ox.Store:
 
 
 def article_store() -> ox.Store:
-    """A store with the seed article's data."""
-    text = (resources.data_dir() / "cfe-withdrawal-article.ttl").read_bytes()
-    return store_with(text, ARTICLE, ox.RdfFormat.TURTLE)
+    """A store with the seed article's compiled graph, the entity sheet's and the reconciled view of its
+    accounts."""
+    store = store_with(packaged.source(packaged.ARTICLE).serialize(format="nt"), ARTICLE)
+    store.load(
+        input=packaged.compiled()[ENTITIES_GRAPH].serialize(format="nt"),
+        format=ox.RdfFormat.N_TRIPLES,
+        to_graph=ENTITIES,
+    )
+    reconcile_into(store)
+    return store
 
 
 def asserted(store: ox.Store) -> Graph:

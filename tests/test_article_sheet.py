@@ -1,19 +1,21 @@
 """The seed article's statement sheet: it compiles, and its graph is the hand-written graph moved to accounts
-plus the listed corrections, and nothing else."""
+plus the listed corrections, and nothing else. The hand-written graph the build loaded before the sheet
+replaced it is frozen in tests/fixtures as it was last shipped."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
 from treatykg.cli.main import main
 from treatykg.core import iris, resources
 from treatykg.graph.rdf.load import load
 from treatykg.graph.sources.compile import compile_sheet
-from treatykg.graph.sources.entities import load_entities
+from treatykg.graph.sources.entities import entities_graph, load_entities
 from treatykg.graph.sources.terms import ontology_terms
 
 TKG = Namespace(iris.TKG)
@@ -22,7 +24,9 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 SLUG = "cfe-withdrawal-article"
 SHEET = resources.graph_dir() / "sources" / SLUG / "sheet.yaml"
 TEXT = SHEET.with_name("text.txt")
-ARTICLE_TTL = resources.data_dir() / f"{SLUG}.ttl"
+HAND_WRITTEN = Path(__file__).parent / "fixtures" / "cfe-withdrawal-article-handwritten.ttl"
+# SHA-256 of the seed article as the user gave it (test_article.py holds the shipped text to it).
+SEED_SHA256 = "ef84d42e13a66f04204d8d02e05e89c645ae802c18d513b78dff8e41711fb046"
 # What the move takes from each event to its account, unchanged; tkg:happenedAfter becomes tkg:claimsAfter.
 MOVED = ("epistemicStatus", "accordingTo", "timeSpan", "temporalQualifier", "source", "attestedBy")
 
@@ -34,10 +38,14 @@ def account(event: URIRef) -> URIRef:
 
 def move_to_accounts(graph: Graph) -> Graph:
     """The hand-written graph with each event's voice, speaker, time, qualifier, order, source and anchors
-    moved onto the article's account of it (`<event>/account/<slug>`): the mechanical move, nothing else."""
+    moved onto the article's account of it (`<event>/account/<slug>`), and what the entity sheet says of the
+    shared entities (class, label, names at every time) moved to the entities graph: the mechanical move,
+    nothing else."""
     moved = Graph()
+    shared = entities_graph(load_entities())
     for triple in graph:
-        moved.add(triple)
+        if triple not in shared:
+            moved.add(triple)
     terms = ontology_terms()
     events = {
         subject
@@ -69,6 +77,8 @@ FAILURE = ID["event/us-and-allies-fail-to-ratify-adapted-cfe"]
 ONLY_IN_THE_HAND_WRITTEN_GRAPH = {
     # "the alliance" is an anaphor, resolved per statement, never a name of NATO.
     (ID["organization/nato"], SKOS.altLabel, Literal("the alliance", lang="en")),
+    # Without it the article names nothing beyond the entity sheet's names: it declares no skos:altLabel.
+    (SKOS.altLabel, RDF.type, OWL.AnnotationProperty),
     # The 2015 "complete withdrawal" is Russia's halt of participation, not a withdrawal taking effect.
     (HALT_2015, RDF.type, TKG.Withdrawal),
     # Not the article's wording.
@@ -99,11 +109,19 @@ def compiled():
     return compile_sheet(SHEET, entities)
 
 
+def test_the_hand_written_graph_is_frozen_as_last_shipped():
+    # The fixture is the file the build loaded before the sheet replaced it; it names the seed text's SHA.
+    graph = Graph().parse(HAND_WRITTEN)
+    source = URIRef(iris.BASE + f"source/{SLUG}")
+    assert str(graph.value(source, TKG.textSha256)) == SEED_SHA256
+    assert len(graph) == 1146
+    assert not (resources.data_dir() / f"{SLUG}.ttl").exists()
+
+
 def test_the_sheets_text_is_the_articles_bytes():
-    assert hashlib.sha256(TEXT.read_bytes()).hexdigest() == (
-        "ef84d42e13a66f04204d8d02e05e89c645ae802c18d513b78dff8e41711fb046"
-    )
-    assert TEXT.read_bytes() == (resources.data_dir() / f"{SLUG}.txt").read_bytes()
+    assert hashlib.sha256(TEXT.read_bytes()).hexdigest() == SEED_SHA256
+    # One copy of the text: the sheet's.
+    assert not (resources.data_dir() / f"{SLUG}.txt").exists()
 
 
 def test_the_sheet_keeps_every_iri_and_joins_nothing(compiled):
@@ -119,14 +137,14 @@ def test_the_sheet_keeps_every_iri_and_joins_nothing(compiled):
 
 def test_the_sheets_graph_is_the_hand_written_graph_moved_to_accounts_with_the_corrections(compiled):
     graph, _ = compiled
-    today = move_to_accounts(Graph().parse(ARTICLE_TTL))
+    today = move_to_accounts(Graph().parse(HAND_WRITTEN))
     _, only_today, only_sheet = graph_diff(to_isomorphic(today), to_isomorphic(graph))
     assert set(only_today) == ONLY_IN_THE_HAND_WRITTEN_GRAPH
     assert set(only_sheet) == ONLY_IN_THE_SHEETS_GRAPH
 
 
 def test_the_move_puts_every_voice_on_an_account():
-    today = move_to_accounts(Graph().parse(ARTICLE_TTL))
+    today = move_to_accounts(Graph().parse(HAND_WRITTEN))
     assert len(set(today.subjects(RDF.type, TKG.Account))) == 33
     assert not set(today.subjects(TKG.happenedAfter, None))
     assert set(today.subjects(TKG.epistemicStatus, None)) == {
@@ -149,7 +167,7 @@ def test_the_sheets_graph_has_the_articles_shape(compiled):
         "Boilerplate": 1,
         "TimeSpan": 6,
     }
-    assert len(graph) == len(move_to_accounts(Graph().parse(ARTICLE_TTL))) + 3
+    assert len(graph) == len(move_to_accounts(Graph().parse(HAND_WRITTEN))) + 3 - 1
 
 
 def test_the_command_compiles_the_packaged_sheet_and_writes_nothing(capsys):
@@ -157,7 +175,7 @@ def test_the_command_compiles_the_packaged_sheet_and_writes_nothing(capsys):
     assert main(["sheet", "compile", str(SHEET), "--dry-run"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2:] == [
-        f"{SHEET}: graph <{iris.source_graph(SLUG)}>, 1215 triples; "
+        f"{SHEET}: graph <{iris.source_graph(SLUG)}>, 1166 triples; "
         "0 join(s), 0 mint(s), 48 keep(s), 1 claim(s)",
         "dry run: nothing written (0 IRI(s) to write back)",
     ]

@@ -23,15 +23,16 @@ from treatykg.graph.query.prepared import load_query, parse_query
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "endpoint.py"
 QUERIES = ["cq-treaties-left", "an-treaty-exits"]
 # SHA-256 of each text (its `#+` header left out) as bench/queries/ held it, a hand-edited copy of queries/,
-# with tkg:ReportedByArticle renamed tkg:ReportedBySource.
+# with tkg:ReportedByArticle renamed tkg:ReportedBySource; three now read what moved to the accounts (a
+# qualifier, an anchor) from the accounts, and cq-treaties-left lists a cessation of participation.
 COPIES = {
     "cq-agent-involvement": "a71508932be5dbfdb71da5634e7b1b62a1d2d342e31841e7f3afb2b3a55b37e0",
-    "cq-events-before": "aa25442ad1c623434f4c77abfc06f8f08bb908903db03d933f9dd99b1936b9d8",
+    "cq-events-before": "d59314849ca46b487b83bfd818418738c55a496e0be04472ca7f88c06dced283",
     "cq-hypothetical-events": "7b8bb55b8d8ef265fc06d42da350515025d462cff33647d1158510a5c153c3e3",
     "cq-linkages": "98b3e59b401a7d6e41c9644cb1e2e08efc5ea0dfc62c757efca27519bbb3e411",
     "cq-speaker-statements": "e8cd48e0348b8a043d93e33a60613cb4546943bb32a682855553eaa117829910",
-    "cq-supporting-sentence": "cd7caad2c404dd803811122d4b55a4e2cb0a5559a8eca9561612ab671a26d2f6",
-    "cq-treaties-left": "842b1846e61202990e16695e5753907d7d69116fc227787046a7c52f801af7ab",
+    "cq-supporting-sentence": "138c93c0e949e2e81a3365ffafc591dacc24ae28b7ed877ec9b2cdd93b715d1c",
+    "cq-treaties-left": "f91c080d3b81384524ff4bc6ef376b4629d55d2791db65b49e5ebdc61f7ff68e",
     "cq-treaty-aims": "5cfd0906c191d618a4448b4a0de0cf5f9c56921b56f8a40e1c50296f7d8a2b99",
     "cq-treaty-history": "c38b4db732dd2f845d693e0426d883b87bd2a2dac15b4508704971d34fbef9c9",
     "cq-withdrawal-reason": "1de053cc27005359da1ea919ab0f298a6fd14cdc41ba119b55d8953f5d9511ac",

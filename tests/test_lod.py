@@ -182,18 +182,32 @@ def test_entity_page_shows_types_facts_events_and_claims(client):
     assert '<span class="tag inferred">inferred</span>' in page
     assert "agent in" in page  # "X agent Russia" read from Russia's side
     events = re.findall(r'<span class="date">([^<]*)</span>', page)
-    assert events[:4] == ["2007", "2015", "2022", "May 2023"]
+    # Russia's acts in date order, dated as the curated note gives them (the article: 2007, 2015, May 2023).
+    dated = [
+        "12 December 2007 to 13 December 2007",
+        "11 March 2015",
+        "2022",
+        "29 May 2023",
+        "7 November 2023",
+    ]
+    assert [event for event in events if event in dated] == dated
     assert "according to" in page
     assert 'href="/id/organization/nato"' in page
     assert "<mark>Russia</mark> has formally withdrawn" in page
 
 
 def test_event_page_states_its_speaker_and_sentence(client):
+    claimed = client.get("/id/event/russia-cfe-non-compliance", headers=HTML).text
+    assert "According to" in claimed
+    assert ">NATO</a>" in claimed
+    assert "When: undated (\u201cfor years\u201d)" in claimed
+    # NATO cites the 2007 suspension; the curated note reports and dates it: both sources' words show.
     page = client.get("/id/event/russia-suspends-cfe-participation-2007", headers=HTML).text
-    assert "According to" in page
-    assert ">NATO</a>" in page
-    assert "When: 2007" in page
+    assert "According to" not in page
+    assert "When: 12 December 2007 to 13 December 2007" in page
     assert "<mark>Moscow\u2019s suspension of participation in 2007</mark>" in page
+    note = "the suspension took effect 150 days after notification, in the night of 12 to 13 December 2007"
+    assert f"{note}</mark>" in page
     denounced = client.get("/id/event/2023-05-russia-denounces-cfe", headers=HTML).text
     assert (
         "Russia, after a full-scale invasion of Ukraine in 2022, <mark>officially denounced the CFE in May "
@@ -213,7 +227,8 @@ def test_pages_embed_schema_org_json_ld(client):
     event = client.get("/id/event/2023-05-russia-denounces-cfe", headers=HTML).text
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', event, re.S).group(1))
     assert data["@type"] == "Event"
-    assert data["startDate"] == data["endDate"] == "2023-05"
+    # The article's May 2023 refined by the note's 29 May 2023.
+    assert data["startDate"] == data["endDate"] == "2023-05-29"
 
 
 def test_sources_sentences_and_spans(client):
@@ -312,6 +327,11 @@ def test_dataset_describes_and_downloads_every_format(client):
     assert any(t.object.value.startswith(BASE + "dumps/") for t in void)  # download URLs stay canonical
 
 
+def bar_x(bar: str) -> float:
+    """The x of a timeline bar's rect."""
+    return float(re.search(r'<rect [^>]* x="([\d.]+)"', bar).group(1))
+
+
 def test_timeline_draws_precision_honestly(client):
     page = client.get("/timeline", headers=HTML).text
     bars = {m.group(1): m.group(0) for m in re.finditer(r'data-iri="([^"]+)".*?<rect [^>]*>', page, re.S)}
@@ -319,23 +339,26 @@ def test_timeline_draws_precision_honestly(client):
     def width(iri):
         return float(re.search(r'width="([\d.]+)"', bars[BASE + iri]).group(1))
 
-    suspension = bars[BASE + "id/event/russia-suspends-cfe-participation-2007"]
-    assert 'data-precision="year"' in suspension
-    assert 'class="bar attributed"' in suspension
-    assert 'data-precision="month"' in bars[BASE + "id/event/2023-05-russia-denounces-cfe"]
-    year = width("id/event/russia-suspends-cfe-participation-2007")
-    assert width("id/event/2023-05-russia-denounces-cfe") == pytest.approx(year * 31 / 365, rel=0.05)
+    invasion = bars[BASE + "id/event/russia-invades-ukraine-2022"]
+    assert 'data-precision="year"' in invasion
+    assert 'class="bar reported"' in invasion
+    assert 'data-precision="day"' in bars[BASE + "id/event/2023-05-russia-denounces-cfe"]
+    # The United States' ratification: between 25 November 1991 and 10 July 1992, 229 days.
+    year = width("id/event/russia-invades-ukraine-2022")
+    assert width("id/event/united-states-ratifies-cfe") == pytest.approx(year * 229 / 365, rel=0.05)
+    assert '<li class="attributed"><a href="/id/event/russia-cfe-non-compliance"' in page
+    # Only acts are on the axis, never their accounts.
+    assert not [iri for iri in bars if "/account/" in iri]
     assert "open" in bars[BASE + "id/event/fall-of-the-berlin-wall"]  # undated, before the 1990 signing
-    nodes = {
-        m.group(1): float(m.group(2))
-        for m in re.finditer(
-            r'data-iri="([^"]+)">\s*<title>[^<]*</title>\s*<rect class="node[^"]*" x="([\d.]+)"', page
-        )
-    }
-    assert (
-        nodes[BASE + "id/event/russia-withdraws-from-cfe"]
-        > nodes[BASE + "id/event/russia-revokes-ctbt-ratification"]
-    )
+    # The formal withdrawal, dated by the curated note, is drawn after the May 2023 denunciation.
+    withdrawal = bars[BASE + "id/event/russia-withdraws-from-cfe"]
+    assert 'data-earliest="2023-11-07T00:00:00+00:00"' in withdrawal
+    assert bar_x(withdrawal) > bar_x(bars[BASE + "id/event/2023-05-russia-denounces-cfe"])
+    # The article's order holds: the recent revocation of the CTBT's ratification, undated, is drawn open
+    # and ends where the withdrawal it preceded begins.
+    revocation = bars[BASE + "id/event/russia-revokes-ctbt-ratification"]
+    assert "open" in revocation
+    assert bar_x(revocation) + width("id/event/russia-revokes-ctbt-ratification") <= bar_x(withdrawal) + 0.01
     assert 'href="/id/event/russia-withdraws-from-cfe"' in page
 
 

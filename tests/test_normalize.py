@@ -111,7 +111,7 @@ def test_the_owl_api_opens_the_normalized_data_file_with_its_import(capsys, owlt
         for path in folder.glob("*"):
             if path.suffix in (".ttl", ".xml", ".txt"):
                 shutil.copy(path, tmp_path / copy / path.name)
-    data = tmp_path / "graph" / "data" / "cfe-withdrawal-article.ttl"
+    data = tmp_path / "graph" / "data" / "wikidata-links.ttl"
     before = owlapi_check(data, [data.parent])
     assert run(capsys, "normalize", data).out == f"{data}: rewritten\n"
     after = owlapi_check(data, [data.parent])

@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import packaged
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from treatykg.core import resources
+from treatykg.core.iris import RECONCILED_GRAPH
 from treatykg.graph.sources.compile import Report, compile_sheet
 from treatykg.graph.sources.entities import Entities, load_entities
 
@@ -21,9 +23,9 @@ CONFLICTING = Path(__file__).parent / "fixtures" / "sources" / "conflicting-repo
 
 @pytest.fixture(scope="module")
 def entities() -> Entities:
-    """The packaged entity sheet, with the article's acts known."""
+    """The packaged entity sheet, with the article's acts known (its compiled sheet)."""
     found = load_entities()
-    found.add_acts(Graph().parse(resources.graph_dir() / "data" / "cfe-withdrawal-article.ttl"))
+    found.add_acts(packaged.source(packaged.ARTICLE))
     return found
 
 
@@ -52,9 +54,10 @@ def test_the_note_joins_the_articles_acts_and_mints_the_rest(entities: Entities,
     # Every minted IRI is written back in the packaged sheet, so compiling it mints nothing.
     assert report.of("mint") == []
     assert len(report.of("keep")) == 10
-    # The article types the 2015 act tkg:Withdrawal; the note's account claims the class it is.
+    # The article names no signatory: the note's account claims the group that signed. The 2015 act is a
+    # tkg:CessationOfParticipation in both (the article's account claims NATO's word, a withdrawal).
     assert [(outcome.key, outcome.iri) for outcome in report.of("claim")] == [
-        ("russia-halts-participation-2015", str(TKG.CessationOfParticipation))
+        ("cfe-signing", ID + "group/cfe-signatories-1990")
     ]
     assert set(graph.subjects(TKG.citesReference, None)) == {
         URIRef("https://w3id.org/treatykg/source/cfe-treaty-record")
@@ -90,6 +93,19 @@ def test_the_notes_group_acts_name_their_members(entities: Entities, tmp_path: P
     entry = URIRef(ID + "event/cfe-entry-into-force")
     assert graph.value(entry, TKG.agent) is None
     assert graph.value(entry, TKG.treaty) == URIRef(ID + "treaty/cfe")
+
+
+def test_the_note_names_the_signatories_on_its_account_and_the_reconciled_view_adopts_them() -> None:
+    note = packaged.source(packaged.NOTE)
+    signing = URIRef(ID + "event/cfe-signing")
+    account = URIRef(ID + "event/cfe-signing/account/cfe-treaty-record")
+    assert list(note.predicate_objects(signing)) == []
+    assert list(note.objects(account, TKG.claimedAgent)) == [URIRef(ID + "group/cfe-signatories-1990")]
+    signatories = {URIRef(ID + "state/soviet-union"), URIRef(ID + "state/united-states")}
+    assert set(note.objects(account, TKG.claimedMember)) == signatories
+    reconciled = packaged.graphs()[RECONCILED_GRAPH]
+    assert list(reconciled.objects(signing, TKG.agent)) == [URIRef(ID + "group/cfe-signatories-1990")]
+    assert set(reconciled.objects(signing, TKG.actingMember)) == signatories
 
 
 def test_the_conflicting_report_disagrees_on_one_date_and_one_attribution(

@@ -14,10 +14,13 @@ from web_support import HTML
 from treatykg.graph.query.prepared import list_queries
 
 TOKEN = "ui-test-token"  # noqa: S105 - the scratch server's own token
+# What cq-treaties-left answers for Russia on the packaged sources (the article and the curated note).
 RUSSIA_ACTS = {
     "Russia formally withdraws from the CFE Treaty",
     "Russia officially denounces the CFE (May 2023)",
     "Russia revokes its ratification of the CTBT",
+    "Russia suspends its participation in the CFE (2007)",
+    "Russia’s “complete withdrawal” from the CFE (2015)",
 }
 
 

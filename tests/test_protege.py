@@ -1,9 +1,11 @@
-"""What Protégé loads is clean: ontology and article data in the OWL API, consistent under HermiT."""
+"""What Protégé loads is clean: the ontology, and each packaged source as compiled from its sheet (with the
+entity sheet and the reconciled view), in the OWL API, consistent under HermiT."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import packaged
 import pytest
 
 from treatykg.core import resources
@@ -28,11 +30,23 @@ def test_ontology_loads_clean_in_the_owl_api(owltool: Path) -> None:
     assert int(report["axiom_count"]) > 600
 
 
-@pytest.mark.parametrize("name", ["cfe-withdrawal-article.ttl", "wikidata-links.ttl"])
-def test_data_file_with_its_imported_ontology_loads_clean(owltool: Path, name: str) -> None:
-    path = resources.data_dir() / name
-    report = owlapi_check(path, [resources.data_dir()])
-    assert_clean(report, "https://w3id.org/treatykg/data/" + name.removesuffix(".ttl"))
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    """The data folder of the editors' layout, the packaged sources compiled into it."""
+    return packaged.protege_folder(tmp_path_factory.mktemp("protege"))
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        (f"{packaged.ARTICLE}.ttl", packaged.ARTICLE),
+        ("packaged-sources.ttl", packaged.ARTICLE),
+        ("wikidata-links.ttl", "wikidata-links"),
+    ],
+)
+def test_data_file_with_its_imported_ontology_loads_clean(owltool: Path, data: Path, name: str, header: str):
+    report = owlapi_check(data / name, [data])
+    assert_clean(report, "https://w3id.org/treatykg/data/" + header)
     assert report["imports"] == [ONTOLOGY_IRI]
 
 
@@ -40,5 +54,6 @@ def test_ontology_is_consistent_under_hermit() -> None:
     assert dl_consistent(resources.ontology_file(), [resources.ontology_dir()]) is True
 
 
-def test_article_data_is_consistent_under_hermit() -> None:
-    assert dl_consistent(resources.data_dir() / "cfe-withdrawal-article.ttl", [resources.data_dir()]) is True
+@pytest.mark.parametrize("name", [f"{packaged.ARTICLE}.ttl", "packaged-sources.ttl"])
+def test_source_data_is_consistent_under_hermit(data: Path, name: str) -> None:
+    assert dl_consistent(data / name, [data]) is True

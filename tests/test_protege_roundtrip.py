@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import packaged
 import pytest
 from pipeline_support import article_store, graph_names, run, store_quads
 from rdflib import BNode, Graph, URIRef
@@ -46,7 +47,6 @@ UNORDERED_LISTS = {
     ns.OWL.intersectionOf,
     ns.OWL.disjointUnionOf,
 }
-ARTICLE = resources.data_dir() / "cfe-withdrawal-article.ttl"
 
 
 def added_declarations(saved: Graph, source: Graph) -> set:
@@ -89,7 +89,14 @@ def matches_source(saved: Graph, source: Graph) -> bool:
 
 
 @pytest.fixture(scope="module")
-def saved(owltool, tmp_path_factory) -> dict[str, Path]:
+def article(tmp_path_factory) -> Path:
+    """The article as Protégé opens it: its compiled graph with the entities and the reconciled view."""
+    data = packaged.protege_folder(tmp_path_factory.mktemp("layout"))
+    return data / f"{packaged.ARTICLE}.ttl"
+
+
+@pytest.fixture(scope="module")
+def saved(owltool, tmp_path_factory, article) -> dict[str, Path]:
     """The ontology and the article data as the OWL API saves them, in RDF/XML and in Turtle."""
     folder = tmp_path_factory.mktemp("protege")
     files = {}
@@ -97,7 +104,7 @@ def saved(owltool, tmp_path_factory) -> dict[str, Path]:
         files[f"ontology-{syntax}"] = folder / f"treatykg-{syntax}.{extension}"
         owlapi_save(resources.ontology_file(), files[f"ontology-{syntax}"], syntax)
         files[f"data-{syntax}"] = folder / f"cfe-withdrawal-article-{syntax}.{extension}"
-        owlapi_save(ARTICLE, files[f"data-{syntax}"], syntax, [resources.data_dir()])
+        owlapi_save(article, files[f"data-{syntax}"], syntax, [article.parent])
     return files
 
 
@@ -110,26 +117,35 @@ def test_the_saved_ontology_is_its_source_with_only_list_order_changed(saved, sy
 
 
 @pytest.mark.parametrize("syntax", ["rdfxml", "turtle"])
-def test_the_saved_data_is_its_source_plus_individual_declarations(saved, syntax):
-    source, copy = load(ARTICLE), load(saved[f"data-{syntax}"])
+def test_the_saved_data_is_its_source_plus_individual_declarations(saved, article, syntax):
+    source, copy = load(article), load(saved[f"data-{syntax}"])
     added = added_declarations(copy, source)
     assert added
     assert {o for _, _, o in added} == {ns.OWL.NamedIndividual}
-    assert all((s, ns.RDF.type, None) in source for s, _, _ in added)  # typed individuals of the source
+    # Typed individuals of the source, or the ontology's terms it uses as values (a claimed class is the
+    # class's IRI punned as an individual; a conflict's kind is an individual of the ontology).
+    ontology = load(resources.ontology_file())
+    assert all((s, ns.RDF.type, None) in source or (s, None, None) in ontology for s, _, _ in added)
     assert matches_source(copy, source)
 
 
 @pytest.mark.parametrize("syntax", ["rdfxml", "turtle"])
-def test_saved_files_build_into_the_same_graphs_and_validate(capsys, saved, tmp_path, syntax):
+def test_saved_files_build_into_the_same_graphs_and_validate(capsys, saved, article, tmp_path, syntax):
     ontology, data = saved[f"ontology-{syntax}"], saved[f"data-{syntax}"]
     links = resources.data_dir() / "wikidata-links.ttl"
-    result = run(capsys, "build", "--store", tmp_path, "--ontology", ontology, "--data", data, links)
+    result = run(
+        capsys, "build", "--store", tmp_path / "saved", "--ontology", ontology, "--data", data, links
+    )
     assert result.code == 0, result.err
-    assert graph_names(tmp_path) == graph_names(article_store())  # same graph names as from the sources
+    unsaved = tmp_path / "unsaved"
+    assert run(capsys, "build", "--store", unsaved, "--data", article, links).code == 0
+    assert graph_names(tmp_path / "saved") == graph_names(unsaved)  # same graph names as unsaved
 
     def stored(store: Path, name: str) -> Graph:
         return graph_from_quads(q for q in store_quads(store) if getattr(q.graph_name, "value", None) == name)
 
-    for name in (ONTOLOGY_GRAPH, source_graph("cfe-withdrawal-article")):
-        assert matches_source(stored(tmp_path, name), stored(article_store(), name)), name
+    for name in (ONTOLOGY_GRAPH, source_graph(packaged.ARTICLE)):
+        assert matches_source(stored(tmp_path / "saved", name), stored(unsaved, name)), name
+    # The build's ontology graph is the packaged sources' too.
+    assert matches_source(stored(unsaved, ONTOLOGY_GRAPH), stored(article_store(), ONTOLOGY_GRAPH))
     assert run(capsys, "validate", data, links, "--ontology", ontology).code == 0

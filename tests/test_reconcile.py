@@ -32,7 +32,10 @@ MOLDOVA, US = (
 )
 T = {name: URIRef(TKG + name) for name in ("epistemicStatus", "timeSpan", "happenedAfter", "accordingTo")}
 DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-ARTICLE = resources.data_dir() / "cfe-withdrawal-article.ttl"
+ARTICLE = resources.graph_dir() / "sources" / "cfe-withdrawal-article"
+AGENTS = Path(__file__).parent / "fixtures" / "reconcile-agents"
+SIGNING = URIRef(EVENT + "1990-cfe-signing-per-report-c")
+RENUNCIATION = URIRef(EVENT + "1991-russia-renounces-cfe-per-report-c")
 PREFER = """
     decision:
       rank: {rank}
@@ -141,6 +144,61 @@ def test_a_deprecated_account_is_ignored(tmp_path):
     assert graph.value(US, T["epistemicStatus"]) == URIRef(TKG + "AttributedToSpeaker")
     assert set(graph.objects(US, T["accordingTo"])) == {URIRef(ID + "state/russia")}
     assert "AgentConflict" not in {kind for kind, _, _ in conflicts(graph).values()}
+
+
+def test_an_agent_claimed_where_the_act_has_none_is_adopted_with_its_members():
+    graph = reconciled_graph(compiled(AGENTS).values())
+    # report-c gives the signing no agent; report-d's account names the group and two of its members.
+    assert graph.value(SIGNING, URIRef(TKG + "agent")) == URIRef(ID + "group/cfe-signatories-1990")
+    assert set(graph.objects(SIGNING, URIRef(TKG + "actingMember"))) == {
+        URIRef(ID + "state/soviet-union"),
+        URIRef(ID + "state/united-states"),
+    }
+    assert conflicts(graph) == {}
+
+
+def test_the_members_of_a_joined_act_are_its_accounts_claim():
+    graphs = compiled(AGENTS)
+    report_d = graphs[source_graph("report-d")]
+    # The act keeps what report-c gave it: report-d adds nothing to it but its account.
+    assert list(report_d.predicate_objects(SIGNING)) == []
+    assert set(report_d.objects(URIRef(account(SIGNING, "report-d")), URIRef(TKG + "claimedMember"))) == {
+        URIRef(ID + "state/soviet-union"),
+        URIRef(ID + "state/united-states"),
+    }
+
+
+def test_two_accounts_claiming_different_agents_for_an_act_without_one_conflict(tmp_path):
+    folder = tmp_path / "sources"
+    shutil.copytree(AGENTS, folder)
+    shutil.copytree(folder / "report-d", folder / "report-e")
+    sheet = folder / "report-e" / "sheet.yaml"
+    text = sheet.read_text(encoding="utf-8").replace("slug: report-d", "slug: report-e")
+    sheet.write_text(text.replace("agent: the 22 states that signed the CFE Treaty in 1990", "agent: NATO"))
+    graph = reconciled_graph(compiled(folder).values())
+    assert graph.value(SIGNING, URIRef(TKG + "agent")) is None
+    assert list(graph.objects(SIGNING, URIRef(TKG + "actingMember"))) == []
+    assert conflicts(graph) == {
+        ID + "conflict/agent-1990-cfe-signing-per-report-c": (
+            "AgentConflict",
+            {str(SIGNING)},
+            {account(SIGNING, source) for source in ("report-c", "report-d", "report-e")},
+        )
+    }
+
+
+def test_an_act_whose_every_account_is_deprecated_gets_no_reconciled_value(capsys, tmp_path):
+    graph = reconciled_graph(compiled(AGENTS).values())
+    assert list(graph.predicate_objects(RENUNCIATION)) == []
+    # It is then a claim only: both builds accept it, and no query for what happened lists it.
+    for engine in ("reference", "fast"):
+        path = tmp_path / engine
+        result = run(capsys, "build", "--engine", engine, "--store", path, "--data", ARTICLE, AGENTS)
+        assert result.code == 0, result.err
+        assert "violation" not in result.err
+        query = run(capsys, "query", "cq-treaty-history", "--store", path, "--format", "csv")
+        assert str(SIGNING) in query.out
+        assert str(RENUNCIATION) not in query.out
 
 
 def spans_store(*spans: tuple[str, str, str, str]) -> ox.Store:

@@ -20,6 +20,7 @@ TKG = Namespace("https://w3id.org/treatykg/ontology#")
 TKGSH = Namespace("https://w3id.org/treatykg/shapes#")
 ID = Namespace(BASE + "id/")
 SRC = Namespace(BASE + "source/")
+NOTE_REFERENCE = SRC["note/reference/bad"]
 TIME = Namespace("http://www.w3.org/2006/time#")
 # A plain Namespace: pytest probes module globals, and rdflib's closed XSD namespace warns on unknown names.
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -34,6 +35,7 @@ PREFIXES = """
 @prefix time: <http://www.w3.org/2006/time#> .
 @prefix id: <https://w3id.org/treatykg/id/> .
 @prefix src: <https://w3id.org/treatykg/source/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
 """
 
 # Parameters whose presence makes a shape produce results (SHACL Core constraint components).
@@ -121,15 +123,40 @@ VIOLATING = {
         "tkg:inSource src:article .",
         {result(ID.span, "Pattern", "SourceIRIShape", ID.span)},
     ),
+    "reference-iri-in-id-space": (
+        "SourceIRIShape",
+        "@prefix dcterms: <http://purl.org/dc/terms/> . id:reference-cfe a tkg:Reference ; "
+        'dcterms:title "CFE" ; dcterms:publisher "A depositary" ; dcterms:date "1990" .',
+        {result(ID["reference-cfe"], "Pattern", "SourceIRIShape", ID["reference-cfe"])},
+    ),
     "event-missing-status-provenance-label": (
         "EventShape",
         "id:bad a tkg:Situation .",
         {
-            result(ID.bad, "MinCount", "Event-epistemicStatus"),
+            result(ID.bad, "Or", "EventStatusShape", ID.bad),
             result(ID.bad, "MinCount", "Event-attestedBy"),
             result(ID.bad, "MinCount", "Event-source"),
             result(ID.bad, "QualifiedMinCount", "Named-englishLabel"),
         },
+    ),
+    "event-without-status-or-account": (
+        "EventStatusShape",
+        f'id:bad a tkg:Invasion ; {PROV} ; rdfs:label "an invasion"@en ; tkg:agent id:russia ; '
+        "tkg:timeSpan id:time-2023 .",
+        {result(ID.bad, "Or", "EventStatusShape", ID.bad)},
+    ),
+    "event-without-status-with-a-live-account": (
+        "DeprecatedAccountShape",
+        f"""id:bad a tkg:Invasion ; rdfs:label "an invasion"@en ; tkg:agent id:russia ;
+            tkg:timeSpan id:time-2023 .
+            <https://w3id.org/treatykg/id/bad/account/article> a tkg:Account ; {PROV} ;
+                tkg:accountOf id:bad ; tkg:epistemicStatus tkg:ReportedBySource .
+            <https://w3id.org/treatykg/id/bad/account/other> a tkg:Account ; {PROV} ;
+                tkg:accountOf id:bad ; tkg:epistemicStatus tkg:ReportedBySource .
+            id:decision-bad a tkg:Decision ; tkg:decisionOn <https://w3id.org/treatykg/id/bad/account/other> ;
+                tkg:rank tkg:Deprecated ; tkg:reason "Misread." ; prov:wasAssociatedWith id:curator ;
+                prov:endedAtTime "2026-12-06T10:00:00Z"^^xsd:dateTime .""",
+        {result(ID.bad, "Or", "EventStatusShape", ID.bad)},
     ),
     "event-wrong-values": (
         "EventShape",
@@ -550,7 +577,7 @@ VIOLATING = {
             tkg:accountOf id:withdrawal , id:russia ; tkg:epistemicStatus tkg:ReportedBySource , tkg:Party ;
             tkg:accordingTo id:cfe ; tkg:timeSpan id:time-2023 , id:time-2007 ; tkg:temporalQualifier 2023 ;
             tkg:claimsAfter id:withdrawal , id:cfe ; tkg:claimedClass tkg:Treaty ; tkg:claimedAgent id:cfe ;
-            tkg:claimedObject "the CFE" .""",
+            tkg:claimedObject "the CFE" ; tkg:claimedMember id:nato .""",
         {
             result(ACCOUNT, "MaxCount", "Account-accountOf"),
             result(ACCOUNT, "Class", "Account-accountOf", ID.russia),
@@ -564,6 +591,7 @@ VIOLATING = {
             result(ACCOUNT, "In", "Account-claimedClass", TKG.Treaty),
             result(ACCOUNT, "Class", "Account-claimedAgent", ID.cfe),
             result(ACCOUNT, "NodeKind", "Account-claimedObject", Literal("the CFE")),
+            result(ACCOUNT, "Class", "Account-claimedMember", ID.nato),
         },
     ),
     "account-attested-in-another-source": (
@@ -694,7 +722,7 @@ VIOLATING = {
         '@prefix dcterms: <http://purl.org/dc/terms/> . [] a tkg:Reference ; dcterms:date "1990" , "1992" .',
         {
             result(BLANK, "NodeKind", "ReferenceShape", BLANK),
-            result(BLANK, "Pattern", "ThingIRIShape", BLANK),
+            result(BLANK, "Pattern", "SourceIRIShape", BLANK),
             result(BLANK, "MinCount", "Reference-title"),
             result(BLANK, "MinCount", "Reference-publisher"),
             result(BLANK, "MaxCount", "Reference-date"),
@@ -703,18 +731,29 @@ VIOLATING = {
     "reference-values-not-literals": (
         "ReferenceShape",
         """@prefix dcterms: <http://purl.org/dc/terms/> .
-            id:bad a tkg:Reference ; dcterms:title id:cfe ; dcterms:publisher id:nato ;
+            src:note\\/reference\\/bad a tkg:Reference ; dcterms:title id:cfe ; dcterms:publisher id:nato ;
                 dcterms:date id:time-2023 .""",
         {
-            result(ID.bad, "NodeKind", "Reference-title", ID.cfe),
-            result(ID.bad, "NodeKind", "Reference-publisher", ID.nato),
-            result(ID.bad, "NodeKind", "Reference-date", ID["time-2023"]),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-title", ID.cfe),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-publisher", ID.nato),
+            result(NOTE_REFERENCE, "NodeKind", "Reference-date", ID["time-2023"]),
         },
     ),
 }
 
 # Additions to the valid fixture that must add no result at all.
 CONFORMING = {
+    # Every account deprecated: nothing is reconciled, the act has no status and is a claim only.
+    "every-account-deprecated-no-status": (
+        f"""id:claimed a tkg:Invasion ; rdfs:label "an invasion"@en ; tkg:agent id:russia ;
+            tkg:timeSpan id:time-2023 .
+            <https://w3id.org/treatykg/id/claimed/account/article> a tkg:Account ; {PROV} ;
+                tkg:accountOf id:claimed ; tkg:epistemicStatus tkg:ReportedBySource .
+            id:decision-claimed a tkg:Decision ;
+                tkg:decisionOn <https://w3id.org/treatykg/id/claimed/account/article> ;
+                tkg:rank tkg:Deprecated ; tkg:reason "Misread." ; prov:wasAssociatedWith id:curator ;
+                prov:endedAtTime "2026-12-06T10:00:00Z"^^xsd:dateTime ."""
+    ),
     "unknown-status-open-and-unsupported": (
         "id:s a tkg:StatusInterval ; tkg:statusOf id:usa ; tkg:treaty id:cfe ; tkg:status tkg:Unknown ."
     ),
@@ -976,9 +1015,13 @@ def test_every_node_shape_has_a_violating_case(shapes):
 
 
 def test_every_constraint_shape_is_seen_failing(shapes):
-    # The hypothetical-event property shape reports through its sh:node parents (Linkage-linked*).
+    # The hypothetical-event property shape reports through its sh:node parents (Linkage-linked*), the
+    # deprecated-account one through EventStatusShape's sh:or.
     seen = {shape for _, _, expected in VIOLATING.values() for _, _, _, shape, _ in expected}
-    assert constraint_shapes(shapes) - seen == {TKGSH["HypotheticalEvent-epistemicStatus"]}
+    assert constraint_shapes(shapes) - seen == {
+        TKGSH["HypotheticalEvent-epistemicStatus"],
+        TKGSH["DeprecatedAccount-rank"],
+    }
 
 
 def test_warnings_are_reported_but_do_not_block():

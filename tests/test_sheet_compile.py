@@ -6,12 +6,12 @@ import copy
 import time
 from pathlib import Path
 
+import packaged
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import to_isomorphic
 from sheet_support import ENTITIES, compile_text, make_source, minted
 
-from treatykg.core import resources
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.errors import SheetInvalid
 from treatykg.graph.sources.writeback import write_back
@@ -125,10 +125,10 @@ def test_a_sheet_compiles_to_exactly_these_triples(tmp_path):
 
 
 def known_acts():
-    """The entity sheet with the packaged article's acts known."""
+    """The entity sheet with the packaged sources' acts known (the article's and the note's)."""
     entities = copy.deepcopy(ENTITIES)
-    for path in resources.data_files():
-        entities.add_acts(Graph().parse(path))
+    for slug in (packaged.ARTICLE, packaged.NOTE):
+        entities.add_acts(packaged.source(slug))
     return entities
 
 
@@ -144,7 +144,9 @@ def test_an_act_key_joins_the_one_known_act_and_the_account_lands_on_it(tmp_path
     assert (act + "/account/test-source", TKG.accountOf, act) in graph
 
 
-def test_an_ambiguous_act_key_lists_the_candidates(tmp_path):
+def test_a_withdrawal_key_joins_the_one_formal_withdrawal(tmp_path):
+    """The 2015 halt is a tkg:CessationOfParticipation (the article's correction), so a Withdrawal key no
+    longer matches two acts; an ambiguous key is tested with a superclass below."""
     sheet = """\
     sentences:
       - sentence: Russia withdrew from the CFE.
@@ -155,13 +157,57 @@ def test_an_ambiguous_act_key_lists_the_candidates(tmp_path):
         object: CFE
         quote: Russia withdrew from the CFE
     """
+    _, report = compile_text(tmp_path / "s", "Russia withdrew from the CFE.", sheet, known_acts())
+    assert [(o.kind, o.iri) for o in report.outcomes] == [
+        ("join", "https://w3id.org/treatykg/id/event/russia-withdraws-from-cfe")
+    ]
+
+
+def test_an_act_key_naming_a_superclass_joins_the_act_of_its_subclass(tmp_path):
+    sheet = """\
+    sentences:
+      - sentence: Russia consented in 1992 to be bound by the CFE.
+    statements:
+      - key: consent
+        class: ConsentToBeBound
+        agent: Russia
+        object: CFE
+        time: "1992"
+        quote: Russia consented in 1992 to be bound by the CFE
+    """
+    graph, report = compile_text(
+        tmp_path / "s", "Russia consented in 1992 to be bound by the CFE.", sheet, known_acts()
+    )
+    act = "https://w3id.org/treatykg/id/event/1992-07-08-russia-ratifies-cfe"
+    assert [(o.kind, o.key, o.iri) for o in report.of("join")] == [("join", "consent", act)]
+    # The act keeps its own, finer class: the superclass the key names is no claim against it.
+    assert report.of("claim") == []
+    assert list(graph.predicate_objects(URIRef(act))) == []
+
+
+def test_an_act_key_naming_a_superclass_of_several_acts_lists_them(tmp_path):
+    sheet = """\
+    sentences:
+      - sentence: Russia acted on the CFE.
+    statements:
+      - key: act
+        class: TreatyAct
+        agent: Russia
+        object: CFE
+        quote: Russia acted on the CFE
+    """
     with pytest.raises(SheetInvalid) as caught:
-        compile_text(tmp_path / "s", "Russia withdrew from the CFE.", sheet, known_acts())
-    assert [str(problem) for problem in caught.value.problems] == [
-        f"{tmp_path / 's' / 'sheet.yaml'}:8: statement withdrawal: "
-        "the act key (Withdrawal, agent, object, time) "
-        "matches several acts: https://w3id.org/treatykg/id/event/russia-completely-withdraws-from-cfe-2015, "
-        "https://w3id.org/treatykg/id/event/russia-withdraws-from-cfe; give the one meant as `iri:`"
+        compile_text(tmp_path / "s", "Russia acted on the CFE.", sheet, known_acts())
+    [problem] = caught.value.problems
+    listed = str(problem).split("matches several acts: ")[1].split("; give")[0].split(", ")
+    assert listed == [
+        "https://w3id.org/treatykg/id/event/1992-07-08-russia-ratifies-cfe",
+        "https://w3id.org/treatykg/id/event/2023-05-russia-denounces-cfe",
+        "https://w3id.org/treatykg/id/event/russia-cfe-non-compliance",
+        "https://w3id.org/treatykg/id/event/russia-completely-withdraws-from-cfe-2015",
+        "https://w3id.org/treatykg/id/event/russia-succeeds-to-cfe",
+        "https://w3id.org/treatykg/id/event/russia-suspends-cfe-participation-2007",
+        "https://w3id.org/treatykg/id/event/russia-withdraws-from-cfe",
     ]
 
 
@@ -458,7 +504,6 @@ dcterms:description a owl:AnnotationProperty .
 dcterms:license a owl:AnnotationProperty .
 dcterms:rights a owl:AnnotationProperty .
 dcterms:source a owl:AnnotationProperty .
-skos:altLabel a owl:AnnotationProperty .
 skos:editorialNote a owl:AnnotationProperty .
 
 <https://w3id.org/treatykg/source/test-source> a tkg:NewsArticle ;
@@ -486,13 +531,13 @@ s:span\\/27-47 a tkg:TextSpan ; rdfs:label "“the adapted 1999 CFE”"@en ;
 id:time\\/1999 a tkg:TimeSpan ; rdfs:label "1999"@en ;
     tkg:earliest "1999-01-01T00:00:00Z"^^xsd:dateTime ; tkg:latest "1999-12-31T23:59:59Z"^^xsd:dateTime ;
     tkg:precision time:unitYear .
-id:state\\/united-states a tkg:State ; rdfs:label "United States"@en ; skos:altLabel "U.S."@en ;
-    tkg:attestedBy s:span\\/4-8 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
-id:treaty\\/adapted-cfe a tkg:TreatyVersion ; rdfs:label "Adapted CFE Treaty (1999)"@en ;
-    skos:altLabel "adapted 1999 CFE"@en ; tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
+# Class, label and the names the entity sheet gives at every time ("U.S.", "adapted 1999 CFE") are the
+# entities graph's; a mention adds what this source says: anchors, source, time, properties. The role named
+# only inside a post elsewhere gets nothing here.
+id:state\\/united-states tkg:attestedBy s:span\\/4-8 ;
+    tkg:source <https://w3id.org/treatykg/source/test-source> .
+id:treaty\\/adapted-cfe tkg:versionOf id:treaty\\/cfe ; tkg:timeSpan id:time\\/1999 ;
     tkg:attestedBy s:span\\/27-47 ; tkg:source <https://w3id.org/treatykg/source/test-source> .
-# Named only inside a post elsewhere: its class and label, no anchor and no source.
-id:role\\/spokesperson a tkg:Role ; rdfs:label "spokesperson"@en .
 """
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+import packaged
 import pytest
-from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib import RDF, Namespace, URIRef
 
 from treatykg.cli.main import main
 from treatykg.core import resources
@@ -15,13 +16,13 @@ from treatykg.graph.sources.segment import Entry, changes, propose
 from treatykg.graph.sources.yamlsafe import read_yaml
 
 TKG = Namespace("https://w3id.org/treatykg/ontology#")
-ARTICLE = resources.data_dir() / "cfe-withdrawal-article.txt"
+ARTICLE = resources.graph_dir() / "sources" / packaged.ARTICLE / "text.txt"
 KINDS = {TKG.Sentence: "sentence", TKG.Heading: "heading", TKG.Boilerplate: "boilerplate"}
 
 
 def curated_table() -> list[Entry]:
-    """The seed article's curated sentence table, from its Turtle."""
-    graph = Graph().parse(resources.data_dir() / "cfe-withdrawal-article.ttl")
+    """The seed article's curated sentence table, from its compiled sheet."""
+    graph = packaged.source(packaged.ARTICLE)
     rows = []
     for cls, kind in KINDS.items():
         for node in graph.subjects(RDF.type, cls):

@@ -20,7 +20,7 @@ from treatykg.core.iris import WRITES_GRAPH, source_graph
 pytestmark = pytest.mark.slow  # builds stores and starts servers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reconcile"
-ARTICLE = resources.data_dir() / "cfe-withdrawal-article.ttl"
+ARTICLE = resources.graph_dir() / "sources" / "cfe-withdrawal-article"
 SPEECH = """  - key: moldova-declares
     class: Declaration
     speaker: Moldova

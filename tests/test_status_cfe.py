@@ -12,9 +12,7 @@ import pytest
 from treatykg.cli.main import main
 from treatykg.core.iris import ID
 
-# The default build compiles the curated note only with the switch branch (its references' IRIs break a shape
-# on main); the coordinator removes this mark on merging it.
-pytestmark = [pytest.mark.skip(reason="needs the switch"), pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 EVENT = ID + "event/"
 CASES = [
@@ -34,7 +32,13 @@ CASES = [
     ("russia", "cfe", "2023-06-15", "WithdrawalPending", {"2023-05-russia-denounces-cfe"}),
     ("russia", "cfe", "2024-01-01", "Withdrawn", {"russia-withdraws-from-cfe"}),
     ("russia", "cfe", "2025-12-31", "Withdrawn", {"russia-withdraws-from-cfe"}),
-    ("united-states", "cfe", "1990-12-01", "Unknown", set()),
+    # The note names the Soviet Union and the United States among the 1990 signatories (acting members of
+    # the signing); before it, no record.
+    ("united-states", "cfe", "1990-11-01", "Unknown", set()),
+    ("united-states", "cfe", "1990-12-01", "Signatory", {"cfe-signing"}),
+    ("soviet-union", "cfe", "1991-06-01", "Signatory", {"cfe-signing"}),
+    # Russia's succession is undated: until its own ratification, whether it held the Soviet signature is open.
+    ("russia", "cfe", "1991-06-01", "Indeterminate", {"russia-succeeds-to-cfe"}),
     ("united-states", "cfe", "1992-01-01", "Indeterminate", {"united-states-ratifies-cfe"}),
     ("united-states", "cfe", "2000-01-01", "Party", {"united-states-ratifies-cfe", "cfe-entry-into-force"}),
     ("united-states", "cfe", "2023-12-06", "Party", {"united-states-ratifies-cfe", "cfe-entry-into-force"}),

@@ -77,17 +77,29 @@ def test_timeline_shows_precision_and_links_events(browser, server):
     open_page(browser, server, "/timeline")
     bars = browser.find_elements(By.CSS_SELECTOR, "svg#axis rect.bar")
     by_precision = {bar.get_attribute("data-precision") for bar in bars}
-    assert {"year", "month", "undated"} <= by_precision
-    year = browser.find_element(By.CSS_SELECTOR, "a[data-iri$='russia-suspends-cfe-participation-2007'] rect")
-    month = browser.find_element(By.CSS_SELECTOR, "a[data-iri$='2023-05-russia-denounces-cfe'] rect")
-    assert year.rect["width"] > 8 * month.rect["width"]  # a year-wide bar, a month-wide bar
-    assert "attributed" in year.get_attribute("class")
-    assert browser.find_elements(By.CSS_SELECTOR, "svg#order rect.node")
+    assert {"year", "day", "undated"} <= by_precision
+    year = browser.find_element(By.CSS_SELECTOR, "svg#axis a[data-iri$='russia-invades-ukraine-2022'] rect")
+    day = browser.find_element(By.CSS_SELECTOR, "svg#axis a[data-iri$='2023-05-russia-denounces-cfe'] rect")
+    assert year.rect["width"] > 8 * day.rect["width"]  # a year-wide bar, a day's (drawn at its minimum)
+    # The formal withdrawal, dated by the curated note, is drawn after the May 2023 denunciation.
+    withdrawal = browser.find_element(
+        By.CSS_SELECTOR, "svg#axis a[data-iri$='/russia-withdraws-from-cfe'] rect"
+    )
+    assert withdrawal.get_attribute("data-precision") == "day"
+    assert withdrawal.get_attribute("data-earliest").startswith("2023-11-07")
+    assert withdrawal.rect["x"] > day.rect["x"]
+    assert browser.find_elements(By.CSS_SELECTOR, ".attributed")
     browser_harness.screenshot(browser, "timeline")
-    link = browser.find_element(By.CSS_SELECTOR, "svg#order a[data-iri$='russia-withdraws-from-cfe']")
+    link = browser.find_element(By.CSS_SELECTOR, "svg#axis a[data-iri$='/russia-withdraws-from-cfe']")
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", link)
     WebDriverWait(browser, 15).until(expected_conditions.url_contains("/id/event/russia-withdraws-from-cfe"))
     assert "formally withdraws" in browser.find_element(By.TAG_NAME, "h1").text
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "When: 7 November 2023" in page
+    marks = [mark.text for mark in browser.find_elements(By.CSS_SELECTOR, "section.sources mark")]
+    dated = "Russia's withdrawal from the treaty took effect at midnight Moscow time on 7 November 2023"
+    assert f"{dated}, after the denunciation" in marks
+    browser_harness.screenshot(browser, "formal-withdrawal")
 
 
 def test_ontology_page_documents_terms(browser, server):
@@ -111,7 +123,8 @@ def test_query_ui_runs_a_prepared_query(browser, server):
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.results-table"))
     )
     assert "Russia officially denounces the CFE (May 2023)" in table.text
-    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 3
+    # Five for Russia on the article and the curated note (cq-treaties-left's expected header).
+    assert len(table.find_elements(By.CSS_SELECTOR, "tbody tr")) == 5
     browser_harness.screenshot(browser, "query-prepared")
 
 

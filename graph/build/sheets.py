@@ -3,7 +3,7 @@ shared entity sheet, each into its source's named graph."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from treatykg.core.iris import ENTITIES_GRAPH, asserted_graph
 from treatykg.core.terms import graph_from_quads
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.entities import entities_file, entities_graph, load_entities
+from treatykg.graph.sources.yamlsafe import read_yaml
 
 SHEET = "sheet.yaml"
 KNOWN_ACTS = Path(__file__).parent / "known-acts.rq"
@@ -30,8 +31,19 @@ class Sheets:
 
 
 def packaged_sheets() -> list[Path]:
-    """The packaged sources' sheets (`graph/sources/*/sheet.yaml`), sorted by folder."""
-    return sorted((resources.graph_dir() / "sources").glob(f"*/{SHEET}"))
+    """The packaged sources' sheets (`graph/sources/*/sheet.yaml`): the news and statements by folder, then
+    the curated notes by folder."""
+    return sorted(
+        (resources.graph_dir() / "sources").glob(f"*/{SHEET}"), key=lambda path: (_is_note(path), path)
+    )
+
+
+def _is_note(sheet: Path) -> bool:
+    """Whether a sheet's source is a curated note, which joins the acts the other sources report: compiled
+    after them, its accounts join their acts, which keep the class, agent and object the sources give."""
+    document = read_yaml(sheet)
+    source = document.get("source") if isinstance(document, Mapping) else None
+    return isinstance(source, Mapping) and source.get("kind") == "note"
 
 
 def sheets_under(folder: Path) -> list[Path]:
@@ -41,12 +53,10 @@ def sheets_under(folder: Path) -> list[Path]:
 
 
 def split_data(data: Sequence[Path] | None) -> Sheets:
-    """The `--data` paths as files and sheets; by default the packaged data files. A folder gives its sheets
-    (its own sheet.yaml, or its sub-folders') and its RDF files (`*.ttl`)."""
+    """The `--data` paths as files and sheets; by default the packaged sheets and data files. A folder gives
+    its sheets (its own sheet.yaml, or its sub-folders') and its RDF files (`*.ttl`)."""
     if data is None:
-        # The packaged sheets (packaged_sheets()) join this default when the competency questions' expected
-        # answers list what the curated note changes (issue 13 item 6); until then `--data` names them.
-        return Sheets(resources.data_files())
+        return Sheets(resources.data_files(), packaged_sheets())
     found = Sheets()
     for path in map(Path, data):
         if path.is_dir():

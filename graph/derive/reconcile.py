@@ -165,18 +165,25 @@ def derive(store: ox.Store, graphs: Sequence[GraphName] | None = None) -> list[o
     by_act: dict[str, list[Account]] = defaultdict(list)
     for account in accounts.values():
         by_act[account.act.value].append(account)
-    asserted = {
-        (row["act"].value, _local(row["property"].value)) for row in _query(store, "asserted-on-acts", graphs)
-    }
+    own: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in _query(store, "asserted-on-acts", graphs):
+        own[row["act"].value, _local(row["property"].value)].add(row["value"].value)
     derivation = Derivation()
     edges: dict[str, dict[str, list[Account]]] = defaultdict(lambda: defaultdict(list))
     for act_iri in sorted(by_act):
         act, chosen = ox.NamedNode(act_iri), considered(by_act[act_iri])
-        if (act_iri, "epistemicStatus") not in asserted:
+        if (act_iri, "epistemicStatus") not in own:
             _status(derivation, act, chosen)
-        if (act_iri, "timeSpan") not in asserted:
+        if (act_iri, "timeSpan") not in own:
             _span(derivation, act, chosen)
-        _claims(derivation, act, chosen)
+        _claims(derivation, act, chosen, own.get((act_iri, "agent"), set()))
+        _members(
+            derivation,
+            act,
+            chosen,
+            own.get((act_iri, "agent"), set()),
+            own.get((act_iri, "actingMember"), set()),
+        )
         for account in chosen:
             for target in account.values.get("claimsAfter", ()):
                 edges[act_iri][target].append(account)
@@ -251,14 +258,51 @@ def _words(date: str) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
-def _claims(derivation: Derivation, act: ox.NamedNode, chosen: list[Account]) -> None:
-    """A conflict for each of class, agent and object on which the accounts differ."""
+def _claims(derivation: Derivation, act: ox.NamedNode, chosen: list[Account], agents: set[str]) -> None:
+    """A conflict for each of class, agent and object on which the accounts differ. An act without an agent
+    of its own takes the agent its accounts claim when they all claim the same: adding an agent where the act
+    has none contradicts no account."""
     for claim, kind in CLAIMS.items():
-        values = {frozenset(account.values.get(claim) or {OWN}) for account in chosen}
+        if claim == "claimedAgent" and not agents:
+            values = {frozenset(account.values[claim]) for account in chosen if account.values.get(claim)}
+            if len(values) == 1:
+                for agent in sorted(next(iter(values))):
+                    derivation.add(act, tkg("agent"), ox.NamedNode(agent))
+                continue
+        else:
+            values = {frozenset(account.values.get(claim) or {OWN}) for account in chosen}
         if len(values) > 1:
             derivation.conflict(
                 kind, f"{kind.removesuffix('Conflict').lower()}-{_local(act.value)}", [act], chosen
             )
+
+
+def _agent(chosen: list[Account], agents: set[str]) -> frozenset[str] | None:
+    """The act's reconciled agent: its own, else the one its accounts agree on; None when they differ."""
+    if agents:
+        return frozenset(agents)
+    claimed = {
+        frozenset(account.values["claimedAgent"]) for account in chosen if account.values.get("claimedAgent")
+    }
+    return next(iter(claimed)) if len(claimed) == 1 else None
+
+
+def _members(
+    derivation: Derivation, act: ox.NamedNode, chosen: list[Account], agents: set[str], members: set[str]
+) -> None:
+    """The acting members the accounts name, for the act's reconciled agent: from the accounts that give
+    that agent (or claim none, agreeing with the act's own), those the act does not already state."""
+    agent = _agent(chosen, agents)
+    if agent is None:
+        return
+    named = {
+        member
+        for account in chosen
+        if frozenset(account.values.get("claimedAgent") or agents) == agent
+        for member in account.values.get("claimedMember", ())
+    }
+    for member in sorted(named - members):
+        derivation.add(act, tkg("actingMember"), ox.NamedNode(member))
 
 
 def _order(derivation: Derivation, edges: dict[str, dict[str, list[Account]]]) -> None:
@@ -371,7 +415,7 @@ def reconciled_change(
     # the acts that had accounts).
     acts = {t.object for t in extra if t.predicate == tkg("accountOf") and isinstance(t.object, ox.NamedNode)}
     for act in acts:
-        for name in ("epistemicStatus", "timeSpan"):
+        for name in ("epistemicStatus", "timeSpan", "agent", "actingMember"):
             for quad in store.quads_for_pattern(act, tkg(name), None):
                 if quad.graph_name in graphs:
                     scratch.add(ox.Quad(quad.subject, quad.predicate, quad.object, work))

@@ -121,9 +121,11 @@ class Timelines:
             day = act.last_day or act.first_day
             if day is not None:
                 before = self.relation_on(act.predecessor, treaty, day, depth + 1)
-                if before.status()[0] != "Unknown":  # the successor takes on what the predecessor had
-                    carried = {name: [*value, iri] if value else [] for name, value in vars(before).items()}
-                    vars(relation).update(carried)
+                # The successor takes on what the predecessor had, beside its own acts (which an undated
+                # succession, applied last, must not erase).
+                for name, value in vars(before).items():
+                    if value and not getattr(relation, name):
+                        setattr(relation, name, [*value, iri])
 
     def relation_on(self, state: str, treaty: str, day: date, depth: int = 0) -> Relation:
         """The relation on `day` from the acts that had certainly taken effect by then."""

@@ -198,15 +198,22 @@ def _act(
         # Agreeing spans refine each other (the finest precision); disputed ones hold the coarsest.
         units = [span.precision for span in spans]
         found.precision = coarsest(units) if found.span_disputed else _finest(units)
+    agents = {_value(node) for node in _objects(scratch, act, "agent")}
     for claim in ("claimedClass", "claimedAgent", "claimedObject"):
-        if len({frozenset(account.values.get(claim) or ()) for account in reported}) > 1:
+        claims = {frozenset(account.values.get(claim) or ()) for account in reported}
+        if claim == "claimedAgent":
+            # An account that claims no agent agrees with the act's; an act with no agent of its own takes the
+            # one its accounts name (the reconciled view's rule, so `agents` holds it): only a named agent
+            # other than the act's disagrees.
+            claims = {named for named in claims if named and named != frozenset(agents)}
+            found.disputed |= bool(claims)
+        elif len(claims) > 1:
             found.disputed = True
     members = {
         _value(quad.object)
         for account in reported
         for quad in scratch.quads_for_pattern(account.iri, tkg("actingMember"), None)
     }
-    agents = {_value(node) for node in _objects(scratch, act, "agent")}
     # A group's act changes the status only of the members a source names; a state's own act, its own.
     found.states = [] if kind == "in-force" else sorted((members or agents) & states)
     predecessors = [_value(node) for node in _objects(scratch, act, "predecessor") if _value(node) in states]

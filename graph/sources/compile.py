@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from treatykg.core.errors import InputError
 from treatykg.core.iris import TKG, source_graph
-from treatykg.graph.sources.entities import Entities, KnownAct, is_anaphor
+from treatykg.graph.sources.entities import Entities, KnownAct, entities_graph, is_anaphor
 from treatykg.graph.sources.errors import SheetInvalid, SheetProblem
 from treatykg.graph.sources.header import add_header
 from treatykg.graph.sources.schema import check_schema
@@ -113,6 +113,7 @@ class _Compiler:
         ):
             self.graph.bind(prefix, namespace)
         self.taken = entities.iris()
+        self.shared = entities_graph(entities)  # the entities graph the build stores beside this one
         self.keys: dict[str, str] = {}  # statement or proposition key -> IRI
 
     def problem(self, line: int, message: str, statement: str | None = None) -> None:
@@ -323,7 +324,7 @@ class _Compiler:
         matches = [
             act
             for act in self.acts
-            if act.cls == statement.cls
+            if self.entities.terms.is_a(act.cls, statement.cls)  # a key's class matches its subclasses' acts
             and act.agent == agent
             and act.object == target
             and (
@@ -428,9 +429,9 @@ class _Compiler:
                 )
                 continue
             seen.add(iri)
-            entity, node = self.entities.entities[iri], URIRef(iri)
-            add((node, RDF.type, T[entity.cls]))
-            add((node, RDFS.label, Literal(entity.label, lang="en")))
+            # Its class and label are the entity sheet's, in the entities graph: repeating them here would
+            # repeat every answer that reads them over the union of the graphs.
+            node = URIRef(iri)
             for position, alt in enumerate(row.get("alt_labels") or []):
                 self._alt_label(node, str(alt), row["alt_labels"].item_lines[position], mention)
             mention.spans = self._quotes(row, mention.key)
@@ -455,7 +456,8 @@ class _Compiler:
             self.problem(line, f"{alt!r} is an anaphor, never a name of {node}", mention.key)
         elif alt not in self.text:
             self.problem(line, f"the name {alt!r} is not in the text", mention.key)
-        else:
+        elif (node, SKOS.altLabel, Literal(alt, lang="en")) not in self.shared:
+            # A name the entity sheet gives at every time is already in the entities graph.
             self.graph.add((node, SKOS.altLabel, Literal(alt, lang="en")))
 
     # --- names -------------------------------------------------------------------------------------
@@ -662,10 +664,13 @@ class _Compiler:
             for name, value in (row.get("properties") or {}).items():
                 for iri in self._names(value, row["properties"].key_lines[name], statement):
                     add((act, T[name], URIRef(iri)))
+        # A joined act keeps what identifies it: the members this source names are its account's claim.
+        member = T.actingMember if minted else T.claimedMember
+        subject = act if minted else URIRef(f"{act}/account/{self.slug}")
         for iri in self._names(
             row.get("members") or [], row.key_lines.get("members", statement.line), statement
         ):
-            add((act, T.actingMember, URIRef(iri)))
+            add((subject, member, URIRef(iri)))
         for position, proposition in enumerate(row.get("content") or []):
             node = URIRef(self.keys[str(proposition["key"])])
             if minted:

@@ -251,10 +251,11 @@ class _Exporter:
         return table
 
     def mentions(self) -> list[dict[str, Any]]:
-        """The entity sheet's entities this graph describes, in the order the text first names them."""
+        """The entity sheet's entities this graph describes (their class and label are the entities
+        graph's: any triple of the source's about them), in the order the text first names them."""
         nodes = {
             node
-            for node in self.graph.subjects(RDF.type)
+            for node in set(self.graph.subjects())
             if str(node) in self.entities.entities and node not in self.keys
         }
         entries = []
@@ -354,7 +355,9 @@ class _Exporter:
             content = sorted(graph.objects(act, T.content), key=lambda p: (self.first_offset(p), str(p)))
             if content:
                 entry["content"] = [self.proposition(node, window) for node in content]
-        if members := list(graph.objects(act, T.actingMember)):
+        # A minted act names its acting members; a joined act's are this source's claim, on its account.
+        members = [*graph.objects(act, T.actingMember), *graph.objects(account, T.claimedMember)]
+        if members:
             entry["members"] = _one_or_many(self.names(members, window))
         if window is not None:
             entry["time"] = _time(graph.value(account, T.timeSpan))

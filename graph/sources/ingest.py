@@ -24,7 +24,7 @@ METADATA = ("title", "publisher", "url", "published", "language", "rights")
 
 def known_texts(into: Path) -> dict[str, Path]:
     """SHA-256 of every source text already there: the curation folder's and the packaged ones."""
-    paths = [*resources.source_texts(), *resources.graph_dir().glob(f"**/{TEXT_NAME}")]
+    paths = sorted(resources.graph_dir().glob(f"**/{TEXT_NAME}"))
     if into.is_dir():
         paths += sorted(into.glob(f"*/{TEXT_NAME}"))
     return {sha256_of(path): path for path in paths}

@@ -32,9 +32,9 @@ def add_build(subcommands: argparse._SubParsersAction) -> None:
             "and swaps it in."
         ),
         **examples("""
-            treatykg build                                  # the packaged ontology and article data
+            treatykg build                                  # the packaged ontology, sheets and data files
             treatykg build --store /tmp/kg                  # into another store
-            treatykg build --data graph/data/cfe-withdrawal-article.ttl --data my-article.ttl
+            treatykg build --data my-sources/ graph/data/   # a curation folder's sheets and the links
             treatykg build --ontology treatykg.owl          # an ontology as Protégé saved it (RDF/XML)
             treatykg build --no-reason                      # skip OWL 2 RL (no inferred graph)
             treatykg build --engine fast --data big.nt      # a million triples in about a minute
@@ -51,7 +51,8 @@ def add_build(subcommands: argparse._SubParsersAction) -> None:
         type=Path,
         action="extend",
         nargs="+",
-        help="data file(s) in any RDF syntax (default: the packaged graph/*.ttl)",
+        help="data file(s) in any RDF syntax, statement sheets, or folders of either (default: the packaged "
+        "sheets graph/sources/*/sheet.yaml and data files graph/data/*.ttl)",
     )
     parser.add_argument(
         "--ontology", metavar="PATH", type=Path, help="the ontology file (default: the packaged ontology)"

@@ -23,7 +23,7 @@ def add_normalize(subcommands: argparse._SubParsersAction) -> None:
         ),
         **examples("""
             treatykg normalize                           # the ontology editors' file
-            treatykg normalize graph/data/cfe-withdrawal-article.ttl
+            treatykg normalize graph/data/wikidata-links.ttl
             treatykg normalize --check ontology/treatykg.ttl   # in CI: exit 1 if not normalized
 
             exit codes: 0 normalized (or already was), 1 --check and the file is not normalized,

@@ -22,11 +22,12 @@ def add_sheet(subcommands: argparse._SubParsersAction) -> None:
         "compile",
         help="compile a sheet; report joins, mints and claims; write minted IRIs back",
         description=(
-            "Compile SHEET against the entity sheet and the acts already known (those of the --known "
-            "RDF files, default the packaged graph/data/*.ttl): quotes become code-point spans in their "
-            "sentences, names become IRIs. Prints one line per join (a known node reused), mint (a new IRI) "
-            "and claim (a class, agent or object the source claims differently), then writes each minted or "
-            "joined IRI back into the sheet as an `iri:` key. Every problem is printed as file:line."
+            "Compile SHEET against the entity sheet and the acts already known (those of the --known RDF "
+            "files, default the packaged sheets and graph/data/*.ttl): quotes become code-point spans in "
+            "their sentences, names become IRIs. Prints one line per join (a known node reused), mint (a new"
+            " IRI) and claim (a class, agent or object the source claims differently), then writes each "
+            "minted or joined IRI back into the sheet as an `iri:` key. Every problem is printed as "
+            "file:line."
         ),
         **examples("""
             treatykg sheet compile sources/my-article/sheet.yaml --dry-run
@@ -76,12 +77,16 @@ def add_sheet(subcommands: argparse._SubParsersAction) -> None:
 def run_sheet_compile(args: argparse.Namespace) -> int:
     """Compile, report, and (unless --dry-run) write back and out."""
     from treatykg.core import resources
+    from treatykg.graph.build.sheets import compile_sheets, packaged_sheets
     from treatykg.graph.rdf.load import load
     from treatykg.graph.sources.compile import compile_sheet
     from treatykg.graph.sources.entities import load_entities
     from treatykg.graph.sources.writeback import write_back
 
     entities = load_entities(args.entities)
+    if args.known is None:  # the acts the default build holds: the packaged sheets' and data files'
+        for graph, _ in compile_sheets(packaged_sheets(), []).values():
+            entities.add_acts(graph)
     for path in resources.data_files() if args.known is None else args.known:
         entities.add_acts(load(path))
     graph, report = compile_sheet(args.sheet, entities)

@@ -22,9 +22,9 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
             "warnings are printed but never fail. --format turtle prints the W3C validation report instead."
         ),
         **examples("""
-            treatykg validate                                   # the packaged data
+            treatykg validate                                   # the packaged sheets and data
             treatykg validate my-article.ttl
-            treatykg validate graph/data/cfe-withdrawal-article.ttl --format turtle > report.ttl
+            treatykg validate graph/sources/cfe-withdrawal-article --format turtle > report.ttl
 
             exit codes: 0 conforms (warnings allowed), 1 does not conform (a violation, or an OWL RL
                         inconsistency), 2 could not run (missing or unreadable file, syntax error)
@@ -35,7 +35,8 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
         nargs="*",
         metavar="PATH",
         type=Path,
-        help="data file(s) in any RDF syntax (default: the packaged graph/*.ttl)",
+        help="data file(s) in any RDF syntax, statement sheets, or folders of either (default: the packaged "
+        "sheets and data files)",
     )
     parser.add_argument(
         "--ontology", metavar="PATH", type=Path, help="the ontology file (default: the packaged ontology)"
@@ -47,12 +48,16 @@ def add_validate(subcommands: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate and print the report."""
+    from treatykg.core.iris import RECONCILED_GRAPH
     from treatykg.core.progress import Progress
     from treatykg.graph.build.reference import check, describe_result, load_inputs
+    from treatykg.graph.derive.reconcile import reconciled_graph
     from treatykg.graph.semantics.report import report_graph
     from treatykg.graph.semantics.shapes import load_shapes
 
     inputs = load_inputs(args.ontology, args.paths or None, Progress())
+    # The acts' status, span and order are the reconciled view of their accounts, validated with them.
+    inputs.graphs[RECONCILED_GRAPH] = reconciled_graph(inputs.graphs.values())
     _, report = check(inputs, {}, reasoned=not args.no_reason)
     if args.format == "turtle":
         sys.stdout.write(report_graph(report, load_shapes()).serialize(format="turtle"))

@@ -55,11 +55,6 @@ def data_files() -> list[Path]:
     return sorted(data_dir().glob("*.ttl"))
 
 
-def source_texts() -> list[Path]:
-    """The source texts the data quotes (`graph/data/*.txt`), sorted by name."""
-    return sorted(data_dir().glob("*.txt"))
-
-
 def data_catalog() -> Path:
     """Protégé's catalog for the data folder (`graph/data/catalog-v001.xml`)."""
     return data_dir() / CATALOG_NAME
