@@ -89,9 +89,10 @@ class Reasoning:
     """What reason() found, and what validate() needs from it.
 
     FULL and Incremental write or stage the inferences in the store (`inferred` counts them); Region and
-    Applied return the inferred graph's change (`inferred_removed`, `inferred_added`). `path` says how a Region
-    was reasoned ("region (k=…)", "full", "none"); `focus` is set by validate(): the number of focus nodes
-    it looked at, -1 for every node. `state` is the engine's own, between its reason and its validate.
+    Applied return the inferred graph's change (`inferred_removed`, `inferred_added`). `path` says how a
+    Region or an Applied delta was reasoned ("region (k=…)", "full", "none"); `focus` is set by
+    validate(): the number of focus nodes it looked at, -1 for every node. `state` is the engine's own,
+    between its reason and its validate.
     """
 
     mode: Mode

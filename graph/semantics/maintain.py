@@ -128,7 +128,8 @@ def _support_nodes(store: ox.Store, triples: Iterable[ox.Triple]) -> set:
         elif triple.predicate == SAME_AS:
             nodes.update((subject, obj))
         elif subject not in nodes and obj not in nodes:
-            nodes.add(obj if _degree(store, obj) < _degree(store, subject) else subject)
+            smaller = isinstance(subject, ox.Triple) or _degree(store, obj) < _degree(store, subject)
+            nodes.add(obj if smaller else subject)
     return nodes
 
 
@@ -137,7 +138,7 @@ def _support(store: ox.Store, triples: Iterable[ox.Triple]) -> int:
     seen: set[ox.Triple] = set()
     for node in _support_nodes(store, triples):
         for pattern in ((node, None, None, None), (None, None, node, None)):
-            for quad in store.quads_for_pattern(*pattern):  # type: ignore[arg-type]  # a pattern's terms
+            for quad in store.quads_for_pattern(*pattern):
                 name = graph_key(quad.graph_name)
                 if name is None or not name.startswith(WORK_PREFIX):
                     seen.add(quad.triple)

@@ -26,6 +26,7 @@ from treatykg.graph.semantics.interface import (
     Mode,
     Reasoning,
 )
+from treatykg.graph.semantics.maintain import reasoned
 from treatykg.graph.semantics.reason import closure, error_messages, filter_inferred, inconsistencies
 from treatykg.graph.semantics.rules import ADDED, INFERRED, drop_work
 from treatykg.graph.semantics.shapes import Report, ValidationResult, validate
@@ -146,7 +147,7 @@ class ReferenceSemantics:
             before.add(triple)
         for quads, change in ((mode.added, before.remove), (mode.removed, before.add)):
             for quad in quads:
-                if asserted_graph(None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value):
+                if reasoned(quad.graph_name):
                     change(self._triple(quad))
         expanded = closure(after)
         inferred = self._inferred(expanded, after)
