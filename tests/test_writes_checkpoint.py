@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from server_harness import LiveServer
+from server_harness import AUTH, LiveServer
 
 from treatykg.core import resources
 from treatykg.core.iris import ID, INFERRED_GRAPH, RECONCILED_GRAPH, TKG, WRITES_GRAPH, source_graph
@@ -169,3 +169,21 @@ def test_a_literal_the_store_keeps_canonical_is_deleted_as_written(server: LiveS
         reply = server.update(f"DELETE DATA {{ GRAPH <{graph}> {{ <http://e/s> <http://e/n> {deletion} }} }}")
         assert reply.status == 204, reply.text
         assert select(server, f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?s ?p ?n }} }}") == []
+
+
+def test_a_graph_put_again_as_it_is_changes_nothing(server: LiveServer) -> None:
+    """A Graph Store PUT of the graph the store holds, literals in the form the client wrote them (positive
+    integers the store keeps as xsd:integer): nothing is removed, the write conforms."""
+    graph = ox.NamedNode(source_graph("report-a"))
+    store = server.engine.handle.store
+    before = set(store.quads_for_pattern(None, None, None, graph))
+    body = server.request(
+        "GET", "/store?graph=" + quote(graph.value), headers={"Accept": "application/n-triples"}
+    )
+    assert body.status == 200
+    text = body.text.replace(f"<{XSD}integer>", f"<{XSD}positiveInteger>")
+    assert f"<{XSD}positiveInteger>" in text
+    headers = {"Content-Type": "application/n-triples", **AUTH}
+    reply = server.request("PUT", "/store?graph=" + quote(graph.value), text, headers)
+    assert reply.status == 204, reply.text
+    assert set(store.quads_for_pattern(None, None, None, graph)) == before
