@@ -164,6 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--writes", type=int, default=50)
+    parser.add_argument("--large-writes", type=int, help="writes of each kind at 1M triples and more")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
@@ -172,7 +173,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="treatykg-bench-writes-") as scratch:
         for size in args.sizes:
             loads.append(f"{size:,}: load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} before")
-            result = measure(size, args.seed, args.writes, Path(scratch))
+            count = args.large_writes if size >= 1_000_000 and args.large_writes else args.writes
+            result = measure(size, args.seed, count, Path(scratch))
             result["load_after"] = os.getloadavg()
             results.append(result)
             print(table([result], loads), flush=True)
@@ -191,7 +193,9 @@ def report(results: list[dict], loads: list[str], args: argparse.Namespace) -> s
         "# bench/writes.py: validated writes through `treatykg serve`",
         "",
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()} with {cores} cores, with",
-        f"`.venv/bin/python bench/writes.py --sizes {' '.join(map(str, args.sizes))} --writes {args.writes}`"
+        f"`.venv/bin/python bench/writes.py --sizes {' '.join(map(str, args.sizes))} --writes {args.writes}"
+        + (f" --large-writes {args.large_writes}" if args.large_writes else "")
+        + "`"
         f" (seed {args.seed}); the table is the script's output. Times are wall seconds at the client per",
         "write (HTTP round trip: delta, checkpoint, delete and rederive, validation, commit, read view",
         "renewed). One writer; the machine is shared, so the load average is listed with each size.",

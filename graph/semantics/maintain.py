@@ -16,8 +16,11 @@ of graph/semantics/rules has, for each of its conclusions, one variant whose del
 conclusion's subject (prp-dom, prp-rng, cax-sco for a type; every rule but prp-fp and prp-ifp also one that
 names its object), so the triples around the conclusion's subject are enough, and for a conclusion whose
 predicate is not rdf:type or owl:sameAs, the triples around whichever of its subject and object has fewer.
-A hub (a state every event names) is then read only when an inference about the hub itself went. The
-equality tests (tests/test_semantics_interface.py) hold the result to owlrl's closure.
+Rederivation takes two passes: the first reads only a hub's own outgoing triples (a state's inferred types
+come back from the types it states), the second reads everything around the nodes of what the first did
+not bring back; so the thousands of triples pointing at a hub (a state every event names) are read only when
+an inference about the hub itself went for good. The equality tests (tests/test_semantics_interface.py)
+hold the result to owlrl's closure.
 
 At the end the inferred graph is the closure of the asserted graphs after the write, with no triple that is
 asserted; the working graphs are dropped. A write that changes the schema can't be maintained this way
@@ -44,12 +47,12 @@ from treatykg.graph.semantics.rules import (
     drop_work,
     fixpoint,
     schema_closure,
-    staged_inferences,
     work_graphs,
 )
 
 GONE = ox.NamedNode(WORK_PREFIX + "gone-0")  # the removed triples, the over-deletion's first premises
 SUPPORT = ox.NamedNode(WORK_PREFIX + "support")  # triples around what was over-deleted
+AGAIN = ox.NamedNode(WORK_PREFIX + "support-again")  # ... around what the first pass did not bring back
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 DEGREE_CAP = 256  # past this many triples a node counts as a hub when picking the side of a conclusion
@@ -118,32 +121,49 @@ def _degree(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> int:
     return sum(1 for _ in out) + sum(1 for _ in into)
 
 
-def _support_nodes(store: ox.Store, triples: Iterable[ox.Triple]) -> set:
-    """The nodes whose triples can rederive `triples` (see the module docstring)."""
-    nodes: set = set()
+def _support_nodes(store: ox.Store, triples: Iterable[ox.Triple], first: bool) -> dict:
+    """The nodes whose triples can rederive `triples` (see the module docstring), each with whether its
+    in-edges are needed too. The first pass reads a hub's outgoing triples only (a state's inferred types
+    come back from the types it states); the second, for what the first did not bring back, everything."""
+    nodes: dict = {}
     for triple in triples:
         subject, obj = triple.subject, triple.object
         if triple.predicate == RDF_TYPE or not isinstance(obj, ox.NamedNode | ox.BlankNode):
-            nodes.add(subject)
+            sides = [subject]
         elif triple.predicate == SAME_AS:
-            nodes.update((subject, obj))
-        elif subject not in nodes and obj not in nodes:
-            smaller = isinstance(subject, ox.Triple) or _degree(store, obj) < _degree(store, subject)
-            nodes.add(obj if smaller else subject)
+            sides = [subject, obj]
+        elif isinstance(subject, ox.Triple) or _degree(store, obj) < _degree(store, subject):
+            sides = [obj]
+        else:
+            sides = [subject]
+        for node in sides:
+            whole = not first or _degree(store, node) < DEGREE_CAP
+            nodes[node] = nodes.get(node, False) or whole
+        if first:
+            nodes.setdefault(subject, False)
     return nodes
 
 
-def _support(store: ox.Store, triples: Iterable[ox.Triple]) -> int:
-    """Copy the triples around the support nodes into the support graph; how many."""
+def _support(store: ox.Store, triples: Iterable[ox.Triple], graph: ox.NamedNode, first: bool) -> int:
+    """Copy the triples around the support nodes into `graph`; how many."""
     seen: set[ox.Triple] = set()
-    for node in _support_nodes(store, triples):
-        for pattern in ((node, None, None, None), (None, None, node, None)):
+    for node, whole in _support_nodes(store, triples, first).items():
+        patterns = (
+            [(node, None, None, None), (None, None, node, None)] if whole else [(node, None, None, None)]
+        )
+        for pattern in patterns:
             for quad in store.quads_for_pattern(*pattern):
                 name = graph_key(quad.graph_name)
                 if name is None or not name.startswith(WORK_PREFIX):
                     seen.add(quad.triple)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, SUPPORT) for t in seen)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in seen)
     return len(seen)
+
+
+def _held(store: ox.Store, triple: ox.Triple) -> bool:
+    """Whether any graph holds the triple (working graphs included)."""
+    quads = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+    return next(iter(quads), None) is not None
 
 
 def _graph_triples(store: ox.Store, prefix: str) -> set[ox.Triple]:
@@ -187,18 +207,21 @@ def maintain(store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[ox.Qua
         store.update(" ;\n".join(operations))
     premises = []
     if over or gone:
-        _support(store, over | gone)
+        _support(store, over | gone, SUPPORT, first=True)
         premises.append(SUPPORT)
     if new:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ADDED) for t in new)
         premises.append(ADDED)
-    derived: set[ox.Triple] = set()
     if premises:
         first = ox.NamedNode(WORK_PREFIX + "round-1")
-        stats = fixpoint(store, premises, first, seed=bool(over or gone), schema=schema)
-        rounds += stats.rounds
-        derived = {quad.triple for quad in staged_inferences(store)}
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in derived)
+        rounds += fixpoint(store, premises, first, seed=bool(over or gone), schema=schema).rounds
+    missing = {t for t in over | gone if not _held(store, t)}
+    if missing:
+        _support(store, missing, AGAIN, first=False)
+        first = ox.NamedNode(WORK_PREFIX + "again-1")
+        rounds += fixpoint(store, [AGAIN], first, seed=False, schema=schema, rounds_named="again-").rounds
+    derived = _graph_triples(store, "round-") | _graph_triples(store, "again-")
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, INFERRED) for t in derived)
     # What the write asserts is no inference any more.
     moved = {t for t in new if ox.Quad(t.subject, t.predicate, t.object, INFERRED) in store}
     for triple in moved:
