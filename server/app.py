@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from treatykg.server import config, extensions, ops
-from treatykg.server.protocol import admin, gsp, sparql
+from treatykg.server.protocol import admin, gsp, sources, sparql
 from treatykg.server.web import dataset, lod, ontology, pages, prepared, search, timeline, ui
 from treatykg.server.writes import validated
 
@@ -20,6 +20,7 @@ BLUEPRINTS = (
     sparql.bp,
     gsp.bp,
     admin.bp,
+    sources.bp,
     lod.bp,
     ontology.bp,
     dataset.bp,

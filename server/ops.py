@@ -211,7 +211,9 @@ def _unexpected(error: Exception) -> BaseResponse:
 
 
 # Routes whose requests run a query or a write: they count against MAX_QUERIES.
-LIMITED_ENDPOINTS = frozenset({"sparql.query", "sparql.update", "gsp.graph_store"})
+LIMITED_ENDPOINTS = frozenset(
+    {"sparql.query", "sparql.update", "gsp.graph_store", "sources.add", "sources.replace", "sources.remove"}
+)
 
 
 def _start() -> BaseResponse | None:

@@ -11,7 +11,7 @@ from typing import cast
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from treatykg.core.errors import InputError
-from treatykg.core.iris import ID, SOURCE, TKG, source_graph
+from treatykg.core.iris import TKG, source_graph
 from treatykg.graph.sources.entities import Entities, KnownAct, is_anaphor
 from treatykg.graph.sources.errors import SheetInvalid, SheetProblem
 from treatykg.graph.sources.header import add_header
@@ -131,7 +131,7 @@ class _Compiler:
         source = document["source"]
         source = cast(Mapping, source)
         self.slug = str(source["slug"])
-        self.source = URIRef(SOURCE + self.slug)
+        self.source = URIRef(f"{self.entities.base}source/{self.slug}")
         # The acts only this source speaks of are its own earlier graph (the packaged one, say): compiling
         # it again keeps their IRIs instead of joining them as another source's acts.
         self.acts = [
@@ -372,7 +372,7 @@ class _Compiler:
             if row.get("slug")
             else act_slug(statement.key, statement.cls, statement.window, agent, target)
         )
-        iri = self._unique(f"{ID}event/{slug}")
+        iri = self._unique(f"{self.entities.id_base}event/{slug}")
         self.report.outcomes.append(Outcome("mint", statement.key, iri, statement.line))
         self.report.writebacks.append((row, iri))
         return iri
@@ -387,7 +387,7 @@ class _Compiler:
             iri = str(proposition["iri"])
             self.report.outcomes.append(Outcome("keep", key, iri, line))
         else:
-            iri = self._unique(f"{ID}proposition/{key}")
+            iri = self._unique(f"{self.entities.id_base}proposition/{key}")
             self.report.outcomes.append(Outcome("mint", key, iri, line))
             self.report.writebacks.append((proposition, iri))
         self.keys[key] = iri
@@ -613,7 +613,7 @@ class _Compiler:
 
     def _time_iri(self, window: TimeWindow) -> URIRef:
         """The shared TimeSpan node of a time as given (id/time/<slug>)."""
-        node = URIRef(f"{ID}time/{window.slug}")
+        node = URIRef(f"{self.entities.id_base}time/{window.slug}")
         add = self.graph.add
         add((node, RDF.type, T.TimeSpan))
         add((node, RDFS.label, Literal(window.label(), lang="en")))
@@ -740,7 +740,8 @@ class _Compiler:
         add((node, T.reason, Literal(str(decision["reason"]), datatype=XSD.string)))
         curator = str(decision["curator"])
         if not re.match(r"^https?://", curator):
-            curator_iri = URIRef(f"{ID}person/{re.sub(r'[^a-z0-9]+', '-', curator.casefold()).strip('-')}")
+            slug = re.sub(r"[^a-z0-9]+", "-", curator.casefold()).strip("-")
+            curator_iri = URIRef(f"{self.entities.id_base}person/{slug}")
             add((curator_iri, RDF.type, PROV.Agent))
             add((curator_iri, RDFS.label, Literal(curator, lang="en")))
         else:

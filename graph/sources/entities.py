@@ -12,7 +12,7 @@ from typing import cast
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from treatykg.core import resources
-from treatykg.core.iris import ID, TKG
+from treatykg.core.iris import BASE, TKG
 from treatykg.graph.sources.errors import SheetInvalid, SheetProblem
 from treatykg.graph.sources.schema import check_schema
 from treatykg.graph.sources.terms import OntologyTerms, ontology_terms
@@ -90,6 +90,13 @@ class Entities:
     acts: list[KnownAct] = field(default_factory=list)
     # Every IRI under id/ the added graphs describe (propositions too), which a minted IRI must avoid.
     described: set[str] = field(default_factory=set)
+    # The IRI base entities, acts and sources live under (a synthetic base for generated data).
+    base: str = BASE
+
+    @property
+    def id_base(self) -> str:
+        """Where things are: <base>id/."""
+        return self.base + "id/"
 
     def iris(self) -> set[str]:
         """Every IRI already taken (entities and acts), which a minted IRI must avoid."""
@@ -109,7 +116,7 @@ class Entities:
             for name in ("agent", "treaty", "target", "timeSpan", "earliest", "latest", "source")
         }
         account_of = URIRef(TKG + "accountOf")
-        self.described.update(str(node) for node in graph.subjects() if str(node).startswith(ID))
+        self.described.update(str(node) for node in graph.subjects() if str(node).startswith(self.id_base))
         for subject, cls in graph.subject_objects(RDF.type):
             name = str(cls)[len(TKG) :] if str(cls).startswith(TKG) else None
             if name is None or not self.terms.is_a(name, "Event") or not isinstance(subject, URIRef):
@@ -157,14 +164,15 @@ def is_anaphor(alias: str) -> bool:
     return text.casefold() in _PRONOUNS or _DEFINITE_DESCRIPTION.match(text) is not None
 
 
-def load_entities(path: Path | None = None, ontology: Path | None = None) -> Entities:
-    """The entity sheet at `path` (default: the packaged one); SheetInvalid listing every problem."""
+def load_entities(path: Path | None = None, ontology: Path | None = None, base: str = BASE) -> Entities:
+    """The entity sheet at `path` (default: the packaged one), its IRIs under `base`; SheetInvalid listing
+    every problem."""
     path = path or entities_file()
     document = read_yaml(path)
     check_schema(document, "entities", path)
     document = cast(Mapping, document)
     terms = ontology_terms(ontology)
-    found = Entities(terms)
+    found = Entities(terms, base=base)
     problems: list[SheetProblem] = []
     entries = document.get("entities") or Sequence()
     for index, entry in enumerate(entries):
@@ -177,8 +185,10 @@ def load_entities(path: Path | None = None, ontology: Path | None = None) -> Ent
                     str(path), entry.key_lines["class"], f"unknown class {cls!r} (not in the ontology)"
                 )
             )
-        if not iri.startswith(ID):
-            problems.append(SheetProblem(str(path), entry.key_lines["iri"], f"IRI {iri} is not under {ID}"))
+        if not iri.startswith(found.id_base):
+            problems.append(
+                SheetProblem(str(path), entry.key_lines["iri"], f"IRI {iri} is not under {found.id_base}")
+            )
         if iri in found.entities:
             problems.append(SheetProblem(str(path), line, f"IRI {iri} is listed twice"))
         aliases: list[str] = []

@@ -397,6 +397,22 @@ class Engine:
         with self._write_lock:
             return task(self.handle)
 
+    def commit_on_store(self, task: Callable[[OpenStore], T]) -> T:
+        """Run `task`, a write that commits on the store handle itself (a source added, replaced or removed),
+        with no other write in progress; then serve the version it recorded."""
+        with self._write_lock:
+            try:
+                return task(self.handle)
+            finally:
+                version = self.handle.version()
+                if version != self.version:
+                    self.version = version
+                    try:
+                        self._reload()
+                    except EngineError as error:
+                        log.error("renewing the snapshot failed (%s); restarting the read view", error)
+                        self._restart()
+
     def restore(self, path: Path, agent: str) -> int:
         """Make the store's content the backup's, in one transaction, as the next version; returns it."""
         from treatykg.graph.store.backup import backup_quads

@@ -76,6 +76,10 @@ class QueryEngine(Protocol):
         """Run `task` on the store handle with no write in progress (backup, check)."""
         ...
 
+    def commit_on_store(self, task: Callable[[OpenStore], T]) -> T:
+        """Run `task`, a write that commits on the store handle itself, then serve the version it made."""
+        ...
+
     def restore(self, path: Path, agent: str) -> int:
         """Make the store's content a backup's, as the next version; returns that version."""
         ...

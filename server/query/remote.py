@@ -286,6 +286,12 @@ class RemoteEngine:
         """Backups and checks are the remote store's own tools."""
         raise NotImplementedHere("back up and check a remote store with its own tools")
 
+    def commit_on_store(self, task: Callable[[OpenStore], T]) -> T:
+        """Sources are added to a remote store by a build that pushes to it."""
+        raise NotImplementedHere(
+            "add, replace or remove a source of a remote store by building it with the sheets as --data"
+        )
+
     def restore(self, path: Path, agent: str) -> int:
         """Restores are the remote store's own tools."""
         raise NotImplementedHere("restore a remote store with its own tools")

@@ -38,7 +38,7 @@ def _nquads(quads: Iterable[tuple[Node, Node, Node, URIRef | None]]) -> str:
     return data.decode("utf-8")
 
 
-def _shacl_result(result: ValidationResult) -> ShaclResult:
+def shacl_result(result: ValidationResult) -> ShaclResult:
     """A SHACL result as it crosses the process boundary (every term in N-Triples syntax)."""
     return ShaclResult(
         focusNode=result.focus.n3(),
@@ -96,7 +96,7 @@ def run(store: ox.Store, job: WriteJob) -> tuple[Header, bytes]:
         rejection = Rejection(
             conforms=False,
             inconsistencies=tuple(checked.inconsistencies),
-            results=tuple(_shacl_result(r) for r in (checked.report.results if checked.report else ())),
+            results=tuple(shacl_result(r) for r in (checked.report.results if checked.report else ())),
         )
         return Header(422, "the write does not conform"), encode(rejection)
     # Exactly the net change to the inferred graph, so the commit record's counts stay exact.

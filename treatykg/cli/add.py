@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 
 from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_embedded
+from treatykg.cli.through import add_token_option, print_account, source_write
 from treatykg.core.errors import EXIT_OK
+from treatykg.graph.store.embedded import StoreInUse
 
 
 def add_add(subcommands: argparse._SubParsersAction) -> None:
@@ -23,8 +25,8 @@ def add_add(subcommands: argparse._SubParsersAction) -> None:
             "nodes they affect are validated with the shapes, and triples and inferences commit in one "
             "transaction, or nothing does. The graph is named as a build would name the file; it is not "
             "the build's, so later builds keep it (as they keep graphs written over HTTP). A file that "
-            "changes the schema needs a build. While `treatykg serve` holds the store, PUT the file to its "
-            "Graph Store instead."
+            "changes the schema needs a build. While `treatykg serve` holds the store, a sheet goes through "
+            "its /sources route (with --token); PUT a data file to its Graph Store instead."
         ),
         **examples("""
             treatykg add my-article.ttl                     # into the default store
@@ -43,11 +45,18 @@ def add_add(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--curator",
         default=getpass.getuser(),
-        help="who adds a sheet, for the write's provenance (default: the user's login name)",
+        help=(
+            "who adds a sheet, for the write's provenance (default: the user's login name; through a server, "
+            "the token's name)"
+        ),
+    )
+    parser.add_argument(
+        "--entities", type=Path, metavar="PATH", help="a sheet's entity sheet (default: the packaged one)"
     )
     parser.add_argument("--graph", metavar="IRI", help="the graph to add to (default: named by the file)")
     add_base_option(parser)
     add_store_option(parser)
+    add_token_option(parser)
     parser.set_defaults(run=run_add)
 
 
@@ -73,14 +82,21 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def _add_sheet(args: argparse.Namespace, started: float) -> int:
-    """Compile the sheet and add its source with the reconciled view's change, in one transaction."""
+    """Compile the sheet and add its source with the reconciled view's change, in one transaction (through
+    the server while one holds the store)."""
     from treatykg.graph.build.fast import FastInputs
     from treatykg.graph.build.reference import describe_result
     from treatykg.server.writes.sources import add_sheet
 
     refusal = "add works on an embedded store; build the remote store with the sheet's folder as --data"
-    with open_cli_embedded(args, "add", refusal) as handle:
-        written, compiled = add_sheet(handle, args.file, args.curator, args.base)
+    try:
+        handle = open_cli_embedded(args, "add", refusal)
+    except StoreInUse:
+        account = source_write(args, "/sources", "POST", args.file)
+        print_account(account, f"added {args.file} to", "added", "removed")
+        return EXIT_OK
+    with handle:
+        written, compiled = add_sheet(handle, args.file, args.curator, args.base, args.entities)
         inputs = FastInputs(handle.store, Path(), {written.graph: args.file})
         for warning in written.report.results:
             print(describe_result(warning, inputs), file=sys.stderr)

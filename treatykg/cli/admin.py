@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from treatykg.cli.common import add_store_option, examples, store_location
+from treatykg.cli.through import add_token_option, ask_server, refused
 from treatykg.core.errors import EXIT_ERROR, EXIT_INVALID, EXIT_OK, StoreError
-from treatykg.graph.store.embedded import StoreInUse, open_store, store_path
+from treatykg.graph.store.embedded import StoreInUse, open_store
 from treatykg.graph.store.protocol import embedded_path
 
 
@@ -54,7 +52,7 @@ def add_admin(subcommands: argparse._SubParsersAction) -> None:
         parser.set_defaults(run=run_backup if name == "backup" else run_restore)
     for parser in (check, *(subcommands.choices[n] for n in ("backup", "restore"))):
         add_store_option(parser)
-        parser.add_argument("--token", help="the server's update token (env TREATYKG_UPDATE_TOKEN)")
+        add_token_option(parser)
 
 
 def _embedded_store(args: argparse.Namespace) -> Path:
@@ -68,27 +66,12 @@ def _embedded_store(args: argparse.Namespace) -> Path:
 
 def _via_server(args: argparse.Namespace, route: str, body: dict) -> dict:
     """POST to the admin route of the server that holds the store."""
-    from treatykg.cli.serve import SERVER_URL_FILE
-
-    url_file = store_path(args.store) / SERVER_URL_FILE
-    token = args.token or os.environ.get("TREATYKG_UPDATE_TOKEN")
-    if not url_file.exists() or not token:
-        raise StoreError(
-            f"{store_path(args.store)}: held by a server; give its token (--token) to go through it"
-        )
-    request = urllib.request.Request(  # noqa: S310 - the loopback URL the server wrote itself
-        url_file.read_text(encoding="utf-8").strip() + route,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        raise StoreError(f"the server refused: {error.read().decode('utf-8', 'replace').strip()}") from None
-    except OSError as error:
-        raise StoreError(f"cannot reach the server holding the store: {error}") from None
+    answer = ask_server(args, route, json.dumps(body).encode())
+    if answer.status != 200:
+        raise refused(answer)
+    result = answer.json()
+    assert isinstance(result, dict)  # noqa: S101 - the admin routes answer JSON objects
+    return result
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import getpass
 from pathlib import Path
+from urllib.parse import quote
 
 from treatykg.cli.common import add_base_option, add_store_option, examples, open_cli_embedded
+from treatykg.cli.through import add_token_option, print_account, source_write
 from treatykg.core.errors import EXIT_OK
+from treatykg.graph.store.embedded import StoreInUse
 
 KINDS = ("news", "statement", "note")
 
 
 def add_source(subcommands: argparse._SubParsersAction) -> None:
-    """Register `treatykg source` and its `add` and `remove` subcommands."""
+    """Register `treatykg source` and its `add`, `remove` and `replace` subcommands."""
     parser = subcommands.add_parser(
-        "source", help="add a source (its text and a starting statement sheet), or remove one from the store"
+        "source",
+        help="add a source (its text and a starting statement sheet); remove or replace one in the store",
     )
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
     add = actions.add_parser(
@@ -58,7 +62,8 @@ def add_source(subcommands: argparse._SubParsersAction) -> None:
             "view is derived again without its accounts, and the inferences follow), reasoned, validated and "
             "committed in one transaction with provenance. A source the build compiles (a packaged sheet, a "
             "sheet under --data) is removed by taking its sheet out of the build's data and rebuilding. "
-            "While `treatykg serve` holds the store this refuses with 'store in use'."
+            "While `treatykg serve` holds the store this goes through it (DELETE /sources/SLUG, with "
+            "--token)."
         ),
         **examples("""
             treatykg source remove nato-cfe-statement
@@ -69,12 +74,39 @@ def add_source(subcommands: argparse._SubParsersAction) -> None:
         """),
     )
     remove.add_argument("slug", metavar="SLUG", help="the source's slug (its graph is graph/source/SLUG)")
-    remove.add_argument(
-        "--curator", default=getpass.getuser(), help="who removes it (default: the user's login name)"
+    replace = actions.add_parser(
+        "replace",
+        help="replace a source added with `treatykg add SHEET` by a new version of its sheet",
+        description=(
+            "Retract the source SLUG with everything derived from it and add SHEET (the same source's new "
+            "sheet, its text beside it) in its place: compiled against the entity sheet and the store's "
+            "acts, "
+            "the reconciled view derived again, reasoned, validated and committed in ONE transaction with "
+            "provenance. A sheet that does not compile, a SHACL Violation or an OWL RL inconsistency changes "
+            "nothing. While `treatykg serve` holds the store this goes through it (PUT /sources/SLUG, with "
+            "--token)."
+        ),
+        **examples("""
+            treatykg source replace nato-cfe-statement sources/nato-cfe-statement/sheet.yaml
+            TREATYKG_UPDATE_TOKEN=s3cret treatykg source replace report-b report-b/sheet.yaml
+
+            exit codes: 0 replaced, 1 the sheet does not compile or the store with it would be invalid,
+                        2 could not run (no such source, a build's source, another source's sheet)
+        """),
     )
-    add_base_option(remove)
-    add_store_option(remove)
+    replace.add_argument("slug", metavar="SLUG", help="the source's slug (its graph is graph/source/SLUG)")
+    replace.add_argument("sheet", type=Path, metavar="SHEET", help="the source's new statement sheet")
+    for parser in (remove, replace):
+        parser.add_argument(
+            "--curator",
+            default=getpass.getuser(),
+            help="who does it (default: the user's login name; through a server, the token's name)",
+        )
+        add_base_option(parser)
+        add_store_option(parser)
+        add_token_option(parser)
     remove.set_defaults(run=run_source_remove)
+    replace.set_defaults(run=run_source_replace)
 
 
 def run_source_add(args: argparse.Namespace) -> int:
@@ -98,10 +130,38 @@ def run_source_remove(args: argparse.Namespace) -> int:
     from treatykg.server.writes.sources import remove_source
 
     refusal = "source remove works on an embedded store; rebuild the remote store without the source"
-    with open_cli_embedded(args, "source remove", refusal) as handle:
+    try:
+        handle = open_cli_embedded(args, "source remove", refusal)
+    except StoreInUse:
+        account = source_write(args, f"/sources/{quote(args.slug, safe='')}", "DELETE", None)
+        print_account(account, "removed", "removed", "added")
+        return EXIT_OK
+    with handle:
         written = remove_source(handle, args.slug, args.curator, args.base)
         print(
             f"removed {written.graph} from {handle.path}: version {written.version.version}, "
             f"{written.removed} quads removed and {written.added} added with the reconciled view"
+        )
+    return EXIT_OK
+
+
+def run_source_replace(args: argparse.Namespace) -> int:
+    """Replace the source by the sheet and say what changed."""
+    from treatykg.server.writes.sources import replace_source
+
+    refusal = "source replace works on an embedded store; rebuild the remote store with the new sheet"
+    try:
+        handle = open_cli_embedded(args, "source replace", refusal)
+    except StoreInUse:
+        account = source_write(args, f"/sources/{quote(args.slug, safe='')}", "PUT", args.sheet)
+        print_account(account, f"replaced with {args.sheet}:", "removed", "added")
+        return EXIT_OK
+    with handle:
+        written, compiled = replace_source(handle, args.slug, args.sheet, args.curator, args.base)
+        print(*compiled.lines(), sep="\n")
+        print(
+            f"replaced with {args.sheet}: {written.graph} in {handle.path}: version "
+            f"{written.version.version}, {written.removed} quads removed and {written.added} added with "
+            "the reconciled view"
         )
     return EXIT_OK
