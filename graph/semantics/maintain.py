@@ -114,7 +114,7 @@ def _asserted(store: ox.Store, triple: ox.Triple) -> set:
     return {q.graph_name for q in quads if reasoned(q.graph_name)}
 
 
-def _degree(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> int:
+def _degree(store: ox.Store, node: ox.NamedNode | ox.BlankNode | ox.Triple) -> int:
     """How many triples name `node`, counted up to DEGREE_CAP each way."""
     out = islice(store.quads_for_pattern(node, None, None, None), DEGREE_CAP)
     into = islice(store.quads_for_pattern(None, None, node, None), DEGREE_CAP)
