@@ -126,7 +126,13 @@ class Engine:
     """Runs read jobs in forked workers under a deadline; writes to the store and renews the snapshot."""
 
     def __init__(
-        self, handle: OpenStore, *, timeout: float = 30.0, workers: int = 4, memory_bytes: int | None = None
+        self,
+        handle: OpenStore,
+        *,
+        timeout: float = 30.0,
+        workers: int = 4,
+        memory_bytes: int | None = None,
+        writes: bool = False,
     ) -> None:
         self.handle = handle
         self.timeout = timeout
@@ -155,6 +161,10 @@ class Engine:
         self._zygote: Zygote | None = None
         with self._write_lock:
             self._restart()
+            if writes:
+                # A server that takes writes readies its workers for them before it answers: the first
+                # write then costs what the next ones do.
+                self._warm_up()
 
     # -- read view -------------------------------------------------------------------------------------
 
@@ -337,9 +347,7 @@ class Engine:
         lock is held throughout, so the delta is computed on the snapshot of the version it commits on.
         """
         with self._write_lock:
-            if not self._warm:
-                self._read_view().request(Warm(), Ack)
-                self._warm = True
+            self._warm_up()
             try:
                 require_current(self.version, self.handle.path)
             except StoreError as error:
@@ -370,6 +378,12 @@ class Engine:
             self.version = commit.apply(self.handle, change, version)
             self._renew(change)
             return outcome, account
+
+    def _warm_up(self) -> None:
+        """Have the read view import and compile what write jobs need, once (write lock held)."""
+        if not self._warm:
+            self._read_view().request(Warm(), Ack)
+            self._warm = True
 
     def _checkpoint(self) -> Path:
         """A writable copy of the store for one write job (hard links to its immutable files, so
