@@ -108,6 +108,7 @@ def open_engine(app: Flask, handle: Store) -> QueryEngine:
             memory_bytes=app.config["QUERY_MEMORY_MB"] * 1024 * 1024
             if app.config["QUERY_MEMORY_MB"]
             else None,
+            writes=bool(app.config["UPDATE_TOKENS"]),
         )
     assert isinstance(handle, RemoteStore)  # noqa: S101 - a Store is embedded or remote
     return RemoteEngine(handle, timeout=app.config["QUERY_TIMEOUT"], workers=app.config["QUERY_WORKERS"])

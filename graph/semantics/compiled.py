@@ -2,7 +2,9 @@
 
 FULL reasons every asserted graph to a fixpoint and validates every focus node; Incremental reasons the
 added triples alone (semi-naive, from the store's inferred graph) and validates the focus nodes they can
-affect; Region (region.py) reasons and validates the neighbourhood of a write. An ontology with an OWL
+affect; Region (region.py) reasons and validates the neighbourhood of a write; Applied maintains the
+inferred graph of a writable checkpoint under a write by delete and rederive (maintain.py) and validates the
+focus nodes the write and its inferences can affect. An ontology with an OWL
 construct no rule implements: FULL and Incremental raise rules.UnsupportedAxioms (refuse, never
 under-infer), Region reasons with owlrl instead.
 """
@@ -16,9 +18,20 @@ from typing import cast
 import pyoxigraph as ox
 
 from treatykg.core.iris import BASE
+from treatykg.core.terms import to_rdflib
 from treatykg.graph.semantics import region
 from treatykg.graph.semantics.fastshapes import shape_plan, validate_build, validate_focus, validate_store
-from treatykg.graph.semantics.interface import FULL, Full, Inconsistency, Incremental, Mode, Reasoning
+from treatykg.graph.semantics.interface import (
+    FULL,
+    Applied,
+    Full,
+    Inconsistency,
+    Incremental,
+    Mode,
+    Reasoning,
+    Triple,
+)
+from treatykg.graph.semantics.maintain import maintain, reasoned
 from treatykg.graph.semantics.rules import (
     ADDED,
     INFERRED,
@@ -82,6 +95,8 @@ class CompiledSemantics:
             return Reasoning(mode, _lines(inconsistencies(store)), inferred=stats.inferred, state=stats)
         if isinstance(mode, Incremental):
             return self._reason_incremental(store, mode)
+        if isinstance(mode, Applied):
+            return self._reason_applied(store, mode)
         checked = region.reason(store, mode.removed, mode.added, mode.limit)
         return Reasoning(
             mode,
@@ -104,6 +119,30 @@ class CompiledSemantics:
             raise
         return Reasoning(mode, _lines(problems), inferred=stats.inferred, state=_Affected(frozenset(nodes)))
 
+    def _reason_applied(self, store: ox.Store, mode: Applied) -> Reasoning:
+        """Maintain the inferred graph under the applied delta; check consistency at the nodes it touches."""
+        if not mode.removed and not mode.added:
+            return Reasoning(mode, path="none", state=_Affected(frozenset()))
+        for graph in list(store.named_graphs()):
+            if graph != INFERRED and not reasoned(graph) and not str(graph.value).startswith(WORK):
+                store.remove_graph(graph)  # the writes' provenance: no premise of any rule
+        maintained = maintain(store, mode.removed, mode.added)
+        changed = [
+            *(quad.triple for quad in mode.removed | mode.added if reasoned(quad.graph_name)),
+            *maintained.removed,
+            *maintained.added,
+        ]
+        nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates)
+        problems = inconsistencies(store, [node for node in nodes if isinstance(node, ox.NamedNode)])
+        return Reasoning(
+            mode,
+            _lines(problems),
+            inferred_removed=_rdflib(maintained.removed),
+            inferred_added=_rdflib(maintained.added),
+            path=f"incremental (DRed, {maintained.rounds} rounds)",
+            state=_Affected(frozenset(nodes)),
+        )
+
     def validate(self, store: ox.Store, reasoning: Reasoning | None) -> Report:
         """SHACL after `reasoning`, with and without the inferences, as the build validates."""
         plan = shape_plan(self.base)
@@ -112,10 +151,14 @@ class CompiledSemantics:
         if isinstance(reasoning.mode, Full):
             reasoning.focus = -1
             return validate_build(store, asserted_graphs(store), INFERRED, plan)
-        if isinstance(reasoning.mode, Incremental):
+        if isinstance(reasoning.mode, Incremental | Applied):
             nodes = cast(_Affected, reasoning.state).nodes  # set by reason()
             reasoning.focus = len(nodes)
-            stated = [g for g in asserted_graphs(store) if g != INFERRED] + [ADDED]
+            if not nodes:
+                return Report(True, ())
+            stated = [g for g in asserted_graphs(store) if g != INFERRED]
+            if isinstance(reasoning.mode, Incremental):
+                stated.append(ADDED)
             entailed = validate_focus(store, nodes, None, plan)
             report = validate_focus(store, nodes, stated, plan)
             return Report(
@@ -125,6 +168,11 @@ class CompiledSemantics:
         checked = cast(region.Checked, reasoning.state)  # set by reason()
         report, reasoning.focus = region.validate(store, checked, self.base)
         return report
+
+
+def _rdflib(triples: Iterable[ox.Triple]) -> set[Triple]:
+    """pyoxigraph triples as rdflib ones (the interface's inferred changes)."""
+    return {(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in triples}
 
 
 def _lines(problems: Iterable[str]) -> tuple[Inconsistency, ...]:

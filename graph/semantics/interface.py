@@ -11,6 +11,10 @@ The data is a pyoxigraph store: asserted graphs, the inferred graph, the working
                   graphs (rules.ADDED and the round graphs) until commit() or discard(); only additions
     Region        a delta (removals and additions) checked against the store around it; the store is only
                   read, the inferred graph's change is returned
+    Applied       a delta (removals and additions) already applied to the asserted graphs of a writable,
+                  throwaway store (a checkpoint of the served one): the inferred graph is brought up to date
+                  in place (the compiled engine by delete and rederive) and its change returned; graphs
+                  reasoning does not cover (the writes' provenance) may be dropped from that store
 
 Both engines answer every mode. The compiled engine looks only at what a change can reach (the affected
 focus nodes, the region around a write); the reference computes everything and is the definition of a
@@ -60,7 +64,16 @@ class Region:
     limit: int = 50_000
 
 
-Mode = Full | Incremental | Region
+@dataclass(frozen=True)
+class Applied:
+    """A delta of pyoxigraph quads already applied to a writable store whose inferred graph is still the one
+    before it; the delta must leave the schema alone (a schema change is reasoned in full)."""
+
+    removed: frozenset[ox.Quad]
+    added: frozenset[ox.Quad]
+
+
+Mode = Full | Incremental | Region | Applied
 
 
 @dataclass(frozen=True)
@@ -75,10 +88,11 @@ class Inconsistency:
 class Reasoning:
     """What reason() found, and what validate() needs from it.
 
-    FULL and Incremental write or stage the inferences in the store (`inferred` counts them); Region
-    returns the inferred graph's change (`inferred_removed`, `inferred_added`). `path` says how a Region
-    was reasoned ("region (k=…)", "full", "none"); `focus` is set by validate(): the number of focus nodes
-    it looked at, -1 for every node. `state` is the engine's own, between its reason and its validate.
+    FULL and Incremental write or stage the inferences in the store (`inferred` counts them); Region and
+    Applied return the inferred graph's change (`inferred_removed`, `inferred_added`). `path` says how a
+    Region or an Applied delta was reasoned ("region (k=…)", "full", "none"); `focus` is set by
+    validate(): the number of focus nodes it looked at, -1 for every node. `state` is the engine's own,
+    between its reason and its validate.
     """
 
     mode: Mode

@@ -17,7 +17,16 @@ from rdflib.term import Node
 
 from treatykg.core.iris import BASE, ONTOLOGY_GRAPH, WORK_PREFIX, asserted_graph
 from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib
-from treatykg.graph.semantics.interface import FULL, Full, Inconsistency, Incremental, Mode, Reasoning
+from treatykg.graph.semantics.interface import (
+    FULL,
+    Applied,
+    Full,
+    Inconsistency,
+    Incremental,
+    Mode,
+    Reasoning,
+)
+from treatykg.graph.semantics.maintain import reasoned
 from treatykg.graph.semantics.reason import closure, error_messages, filter_inferred, inconsistencies
 from treatykg.graph.semantics.rules import ADDED, INFERRED, drop_work
 from treatykg.graph.semantics.shapes import Report, ValidationResult, validate
@@ -95,6 +104,8 @@ class ReferenceSemantics:
             self._write(store, staged, STAGED)
             problems = self._problems(expanded, after, before)
             return Reasoning(mode, problems, inferred=len(staged))
+        if isinstance(mode, Applied):
+            return self._reason_applied(store, mode)
         removed = {q for q in mode.removed if asserted_graph(q[3])}
         added = {q for q in mode.added if asserted_graph(q[3])}
         if not removed | added:
@@ -126,6 +137,30 @@ class ReferenceSemantics:
             inferred_added=inferred - stored,
             path="full",
             state=_Closed(ontology, after, closed),
+        )
+
+    def _reason_applied(self, store: ox.Store, mode: Applied) -> Reasoning:
+        """The closure of the asserted graphs after the delta replaces the inferred graph; its change."""
+        after = self._graph(store, asserted_graph)
+        before = Graph()
+        for triple in after:
+            before.add(triple)
+        for quads, change in ((mode.added, before.remove), (mode.removed, before.add)):
+            for quad in quads:
+                if reasoned(quad.graph_name):
+                    change(self._triple(quad))
+        expanded = closure(after)
+        inferred = self._inferred(expanded, after)
+        stored = set(self.graph(store, INFERRED.value))
+        store.update(f"DROP SILENT GRAPH {INFERRED}")
+        self._write(store, inferred, INFERRED)
+        return Reasoning(
+            mode,
+            self._problems(expanded, after, before),
+            inferred=len(inferred),
+            inferred_removed=stored - inferred,
+            inferred_added=inferred - stored,
+            path="full",
         )
 
     def validate(self, store: ox.Store, reasoning: Reasoning | None) -> Report:

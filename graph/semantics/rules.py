@@ -22,7 +22,7 @@ Working graphs, all under https://w3id.org/treatykg/graph/work/ and dropped when
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -162,10 +162,10 @@ def reason(store: ox.Store) -> Reasoning:
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         store.update(f"ADD DEFAULT TO {DEFAULT_COPY}")
         premises.append(DEFAULT_COPY)
-    schema = _schema_closure(store)
+    schema = schema_closure(store)
     # Round 1 writes straight into the inferred graph (most triples are derived there); later rounds into
     # their own graphs, which are then added to it.
-    stats = _fixpoint(store, premises, first_output=INFERRED, seed=True, schema=schema)
+    stats = fixpoint(store, premises, first_output=INFERRED, seed=True, schema=schema)
     kept = _schema_inferences(store)
     store.extend(ox.Quad(s, p, o, INFERRED) for s, p, o in kept)
     later = [graph for graph in stats.outputs if graph != INFERRED]
@@ -183,13 +183,13 @@ def reason_delta(store: ox.Store, added: Iterable[ox.Triple]) -> Reasoning:
     reasoned locally: ValueError, and the caller rebuilds instead.
     """
     drop_work(store)
-    before = _schema_closure(store)
+    before = schema_closure(store)
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ADDED) for t in added)
     # The closure only grows, so an unchanged size means an unchanged schema.
-    if _schema_closure(store) != before:
+    if schema_closure(store) != before:
         drop_work(store)
         raise ValueError("the added triples change the schema; rebuild instead of reasoning the delta")
-    return _fixpoint(store, [ADDED], first_output=ox.NamedNode(WORK + "round-1"), seed=False, schema=before)
+    return fixpoint(store, [ADDED], first_output=ox.NamedNode(WORK + "round-1"), seed=False, schema=before)
 
 
 def staged_inferences(store: ox.Store) -> list[ox.Quad]:
@@ -216,7 +216,7 @@ def discard_delta(store: ox.Store) -> None:
     drop_work(store)
 
 
-def _schema_closure(store: ox.Store) -> int:
+def schema_closure(store: ox.Store) -> int:
     """Gather the schema from every named graph and close it in work:schema (scm-* rules); its size."""
     for rule in _stage("schema-copy"):
         store.update(rule.text)
@@ -248,10 +248,19 @@ def _control(store: ox.Store, premises: list[ox.NamedNode], output: ox.NamedNode
     store.extend([*quads, ox.Quad(output, RDF_TYPE, OUTPUT, CONTROL)])
 
 
-def _fixpoint(
-    store: ox.Store, premises: list[ox.NamedNode], first_output: ox.NamedNode, seed: bool, schema: int
+def fixpoint(
+    store: ox.Store,
+    premises: list[ox.NamedNode],
+    first_output: ox.NamedNode,
+    seed: bool,
+    schema: int,
+    text: Callable[[Rule], str] = lambda rule: rule.text,
+    rounds_named: str = "round-",
 ) -> Reasoning:
-    """Run rounds until one derives nothing new; the outputs are the graphs that received new triples."""
+    """Run rounds until one derives nothing new; the outputs are the graphs that received new triples.
+
+    `text` gives the update run for a rule (its own text, or a variant of it: maintain.py's over-deletion);
+    the rounds after the first write to work graphs named `rounds_named` and the round's number."""
     outputs: list[ox.NamedNode] = []
     output, rounds, inferred = first_output, 0, 0
     while True:
@@ -260,15 +269,20 @@ def _fixpoint(
         present = _present_terms(store)
         for rule in _stage("seed") * (seed and rounds == 1) + _stage("instance"):
             if rule.requires is None or rule.requires in present:
-                store.update(rule.text)
+                store.update(text(rule))
         store.update(rules()["round-tidy"].text)
         new = _count(store, "count-new")
         if not new:
             break
         inferred += new
         outputs.append(output)
-        premises, output = [output], ox.NamedNode(f"{WORK}round-{rounds + 1}")
+        premises, output = [output], ox.NamedNode(f"{WORK}{rounds_named}{rounds + 1}")
     return Reasoning(rounds, inferred, schema, tuple(outputs))
+
+
+def instance_rules() -> list[Rule]:
+    """The rules that derive from instance triples (a round's premises), in the order rounds run them."""
+    return _stage("instance")
 
 
 def _schema_inferences(store: ox.Store) -> list[tuple]:

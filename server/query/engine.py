@@ -10,12 +10,14 @@ store's own database is never opened twice.
 The snapshot is a RocksDB checkpoint of the store in `<store>/read-view/` (hard links to its immutable
 files: milliseconds, whatever the size). After each committed write a new one is made and the zygote
 switches to it while the write lock is held, so a client that wrote reads its write next; workers still
-answering on the old one finish their job and are replaced.
+answering on the old one finish their job and are replaced. A write job gets a checkpoint of its own in
+`<store>/write-check/`, writable, removed when the job ends (server/writes/job.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import shutil
@@ -30,7 +32,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from treatykg.graph.store.embedded import OpenStore, StoreVersion, record_commit
+from treatykg.core.errors import StoreError
+from treatykg.graph.store.embedded import OpenStore, StoreVersion, record_commit, require_current
 from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
 from treatykg.server.query.messages import (
     Ack,
@@ -54,6 +57,7 @@ log = logging.getLogger("treatykg.server")
 
 MAX_MESSAGE = 1 << 16
 READ_VIEW_DIR = "read-view"  # in the store's directory: the snapshots (checkpoints) the workers read
+WRITE_CHECK_DIR = "write-check"  # in the store's directory: each write job's writable checkpoint
 
 
 class EngineError(Exception):
@@ -122,7 +126,13 @@ class Engine:
     """Runs read jobs in forked workers under a deadline; writes to the store and renews the snapshot."""
 
     def __init__(
-        self, handle: OpenStore, *, timeout: float = 30.0, workers: int = 4, memory_bytes: int | None = None
+        self,
+        handle: OpenStore,
+        *,
+        timeout: float = 30.0,
+        workers: int = 4,
+        memory_bytes: int | None = None,
+        writes: bool = False,
     ) -> None:
         self.handle = handle
         self.timeout = timeout
@@ -139,8 +149,10 @@ class Engine:
         self._stats_lock = threading.Lock()
         # Left over by a server that was killed: no process reads them any more.
         self._views = Path(handle.path) / READ_VIEW_DIR
-        shutil.rmtree(self._views, ignore_errors=True)
-        self._views.mkdir()
+        self._checks = Path(handle.path) / WRITE_CHECK_DIR
+        for folder in (self._views, self._checks):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
         self._snapshots = 0
         self._running: set[int] = set()  # PIDs of the workers answering a job now
         # The version of the snapshot the zygote serves (ETag), set once it has loaded it: a worker forked
@@ -149,6 +161,10 @@ class Engine:
         self._zygote: Zygote | None = None
         with self._write_lock:
             self._restart()
+            if writes:
+                # A server that takes writes readies its workers for them before it answers: the first
+                # write then costs what the next ones do.
+                self._warm_up()
 
     # -- read view -------------------------------------------------------------------------------------
 
@@ -331,10 +347,20 @@ class Engine:
         lock is held throughout, so the delta is computed on the snapshot of the version it commits on.
         """
         with self._write_lock:
-            if not self._warm:
-                self._read_view().request(Warm(), Ack)
-                self._warm = True
-            outcome = self.run(job, timeout)
+            self._warm_up()
+            try:
+                require_current(self.version, self.handle.path)
+            except StoreError as error:
+                # Writing would leave a half-migrated graph: the client is told what the operator must do.
+                return Outcome(409, message=str(error)), None
+            try:
+                checkpoint = self._checkpoint()
+            except EngineError as error:
+                return Outcome(503, message=str(error)), None
+            try:
+                outcome = self.run(dataclasses.replace(job, checkpoint=str(checkpoint)), timeout)
+            finally:
+                shutil.rmtree(checkpoint, ignore_errors=True)
             if outcome.status != 200:
                 return outcome, None
             account = decode(outcome.body, WriteAccount)
@@ -352,6 +378,25 @@ class Engine:
             self.version = commit.apply(self.handle, change, version)
             self._renew(change)
             return outcome, account
+
+    def _warm_up(self) -> None:
+        """Have the read view import and compile what write jobs need, once (write lock held)."""
+        if not self._warm:
+            self._read_view().request(Warm(), Ack)
+            self._warm = True
+
+    def _checkpoint(self) -> Path:
+        """A writable copy of the store for one write job (hard links to its immutable files, so
+        milliseconds at any size): the job writes there, never to the store or the readers' snapshot."""
+        self._snapshots += 1
+        path = self._checks / str(self._snapshots)
+        try:
+            self.handle.store.flush()
+            self.handle.store.backup(str(path))
+        except OSError as error:
+            shutil.rmtree(path, ignore_errors=True)
+            raise EngineError(f"could not make a checkpoint of the store: {error}") from None
+        return path
 
     def _renew(self, change: commit.Change) -> None:
         """Serve a snapshot with the committed change; a new read view if that fails."""
@@ -423,6 +468,7 @@ class Engine:
                 self._zygote.close()
                 self._zygote = None
             shutil.rmtree(self._views, ignore_errors=True)
+            shutil.rmtree(self._checks, ignore_errors=True)
 
 
 _: type[QueryEngine] = Engine  # mypy proves the local pool implements the protocol

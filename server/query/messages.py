@@ -61,12 +61,15 @@ class GraphStoreWrite:
 
 @dataclass(frozen=True)
 class WriteJob:
-    """A write to compute, reason over and validate against the snapshot, under the server's write limits."""
+    """A write to compute, reason over and validate against the snapshot, under the server's write limits;
+    `checkpoint` is a writable copy of the store made for this job alone (None: the region mode on the
+    snapshot, read only)."""
 
     change: UpdateWrite | GraphStoreWrite
     base: str
     max_quads: int
     region_limit: int
+    checkpoint: str | None = None
 
 
 Job = QueryJob | DumpJob | WriteJob

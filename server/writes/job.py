@@ -1,7 +1,11 @@
-"""The write job a query worker runs: the request's delta, reasoned and validated against the snapshot.
+"""The write job a query worker runs: the request's delta, reasoned and validated on a checkpoint.
 
 It runs in a forked child of the read view (server/query/zygote.py), so a pathological WHERE clause or a huge
 closure is stopped by the same deadline, CPU and memory limits as a query; the server commits the answer.
+The delta is computed on the snapshot (read only); the server made a writable checkpoint of the same version
+for this job alone, where the delta is applied, the derived graphs and the inferred graph are brought up to
+date and the focus nodes validated (writes/entailment.py). A killed job leaves only that checkpoint, which
+the server removes.
 """
 
 from __future__ import annotations
@@ -77,9 +81,16 @@ def run(store: ox.Store, job: WriteJob) -> tuple[Header, bytes]:
             f"one validated write may change at most {job.max_quads} (split it, or rebuild from files)",
         ), b""
     try:
-        checked = entailment.check(store, delta, job.base, region_limit=job.region_limit)
+        if job.checkpoint is None:
+            checked = entailment.check(store, delta, job.base, region_limit=job.region_limit)
+        else:
+            checked = entailment.check_checkpoint(
+                store, ox.Store(job.checkpoint), delta, job.base, job.region_limit
+            )
     except entailment.TooLarge as error:
         return Header(413, f"the write is too large to validate: {error}"), b""
+    delta.removed |= checked.derived_removed
+    delta.added |= checked.derived_added
     inferred = entailment.INFERRED_GRAPH
     if not checked.accepted:
         rejection = Rejection(

@@ -6,6 +6,7 @@ never written, so whatever the evaluation does, nothing commits until the caller
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 
 import pyoxigraph as ox
@@ -25,9 +26,21 @@ def ox_graph(key: URIRef | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if key is None else ox.NamedNode(str(key))
 
 
+_SCRATCH = ox.Store()  # an in-memory store in which a literal takes the form Oxigraph keeps it in
+_PROBE = ox.NamedNode("urn:x-treatykg:canonical")
+_SCRATCH_LOCK = threading.Lock()
+
+
 def canonical(term: Node) -> Node:
-    """The term as the store keeps it (literals in the store's canonical lexical form)."""
-    return to_rdflib(ox_term(term)) if isinstance(term, Literal) else term
+    """The term as the store keeps it: a literal in Oxigraph's canonical form, datatype included
+    ("04"^^xsd:positiveInteger is kept as "4"^^xsd:integer), so a delta names the quads the store holds."""
+    if not isinstance(term, Literal):
+        return term
+    with _SCRATCH_LOCK:
+        _SCRATCH.add(ox.Quad(_PROBE, _PROBE, ox_term(term)))
+        kept = next(iter(_SCRATCH)).object
+        _SCRATCH.clear()
+    return to_rdflib(kept)
 
 
 def rdflib_quad(quad: ox.Quad) -> Quad:
@@ -73,8 +86,10 @@ class Overlay(Store):
         return quad not in self.removed and self.in_base(quad)
 
     def insert(self, quad: Quad) -> None:
-        """Record one quad as added (its graph then exists)."""
+        """Record one quad as added (its graph then exists), its literal as the store would keep it."""
         s, p, o, g = quad
+        o = canonical(o)
+        quad = (s, p, o, g)
         if g is not None and not self.graph_exists(g):
             self.created.add(g)
             self.dropped.discard(g)
@@ -84,8 +99,10 @@ class Overlay(Store):
             self.added.setdefault(g, set()).add((s, p, o))
 
     def delete(self, quad: Quad) -> None:
-        """Record one quad as removed."""
+        """Record one quad as removed (its literal as the store keeps it)."""
         s, p, o, g = quad
+        o = canonical(o)
+        quad = (s, p, o, g)
         if (s, p, o) in self.added.get(g, ()):
             self.added[g].discard((s, p, o))
         elif self.in_base(quad):
