@@ -15,6 +15,7 @@ from server_harness import AUTH, LiveServer
 from treatykg.core import resources
 from treatykg.core.iris import ID, INFERRED_GRAPH, RECONCILED_GRAPH, TKG, WRITES_GRAPH, source_graph
 from treatykg.graph.derive.reconcile import reconciled_change
+from treatykg.graph.derive.status import status_change
 from treatykg.graph.store.check import check_store
 from treatykg.graph.store.embedded import VERSION_FILE
 from treatykg.server.query.engine import WRITE_CHECK_DIR
@@ -22,7 +23,7 @@ from treatykg.server.query.engine import WRITE_CHECK_DIR
 pytestmark = pytest.mark.slow  # builds a store of the article and two reports
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reconcile"
-ARTICLE = resources.data_dir() / "cfe-withdrawal-article.ttl"
+ARTICLE = resources.graph_dir() / "sources" / "cfe-withdrawal-article"
 US = ID + "event/united-states-ratifies-cfe-per-report-a"
 ACCOUNT_B = f"{US}/account/report-b"
 DECISION = f"{ACCOUNT_B}/decision-by-http"
@@ -91,6 +92,7 @@ def test_a_decision_written_over_http_re_derives_the_reconciled_view(server: Liv
     after = reconciled(server)
     assert after != before
     assert reconciled_change(server.engine.handle.store) == (set(), set())  # what a build would give
+    assert status_change(server.engine.handle.store) == (set(), set())  # the status intervals follow it
     assert f"<{US}> <{TKG}epistemicStatus> <{TKG}AttributedToSpeaker>" in after
     assert not [line for line in after if line.endswith(f"<{TKG}AgentConflict>")]
     assert (
@@ -125,17 +127,22 @@ def test_deletions_and_additions_keep_the_inferred_graph_the_closure(server: Liv
             if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
         ),
         key=str,
-    )[::40][:5]
+    )[::7]
     inferred = set(store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH)))
     statuses = []
     for triple in chosen:
-        for verb in ("DELETE", "INSERT"):
-            reply = server.update(f"{verb} DATA {{ GRAPH {graph} {{ {triple} }} }}")
-            assert reply.status in (204, 422), reply.text
-            statuses.append(reply.status)
-            if reply.status == 204:
-                assert "DRed" in checked_on(server)
-    assert 204 in statuses
+        if statuses.count(204) == 2 or len(statuses) == 40:
+            break
+        reply = server.update(f"DELETE DATA {{ GRAPH {graph} {{ {triple} }} }}")
+        assert reply.status in (204, 422), reply.text
+        statuses.append(reply.status)
+        if reply.status == 422:
+            continue  # refused, nothing to put back (putting it back would change nothing and record nothing)
+        assert "DRed" in checked_on(server)
+        reply = server.update(f"INSERT DATA {{ GRAPH {graph} {{ {triple} }} }}")
+        assert reply.status == 204, reply.text
+        assert "DRed" in checked_on(server)
+    assert statuses.count(204) == 2, statuses
     assert set(store.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))) == inferred
     report = server.engine.exclusive(check_store)
     assert report.ok, report.problems

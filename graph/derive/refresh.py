@@ -1,8 +1,8 @@
 """The derived graphs after a write: the one place each derived graph's change is computed.
 
 A write that touches accounts (an account, its time span, a curator's decision on it, or an act with
-accounts) changes the reconciled view (reconcile.py); a derived graph that joins (treaty status) adds its
-test and its change here. The store is one the write is already applied to (a checkpoint); it is only read.
+accounts) changes the reconciled view (reconcile.py) and, through it, the treaty status intervals
+(status.py); a derived graph that joins adds its test and its change here. The store is one the write is already applied to (a checkpoint); it is only read.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from treatykg.graph.derive.reconcile import reconciled_change, tkg
+from treatykg.graph.derive.status import status_change
 
 ACCOUNT_OF, DECISION_ON, TIME_SPAN = tkg("accountOf"), tkg("decisionOn"), tkg("timeSpan")
 
@@ -49,6 +50,7 @@ def derived_change(store: ox.Store, changed: Iterable[ox.Triple]) -> tuple[set[o
     added: set[ox.Quad] = set()
     if touches_accounts(store, changed):
         reconciled_removed, reconciled_added = reconciled_change(store)
-        removed |= reconciled_removed
-        added |= reconciled_added
+        status_removed, status_added = status_change(store, reconciled=(reconciled_removed, reconciled_added))
+        removed |= reconciled_removed | status_removed
+        added |= reconciled_added | status_added
     return removed, added
