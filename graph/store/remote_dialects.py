@@ -42,7 +42,10 @@ class Dialect:
     # with 200 (Virtuoso's "anytime" answers): such an answer is refused, never passed on.
     partial_answer: tuple[str, str] | None = None
     default_graph: str | None = None  # None: a real default graph; else the named graph that stands in for it
-    blank_nodes_in_data: bool = True  # INSERT DATA may hold blank nodes (else: INSERT { … } WHERE {})
+    # None: blank nodes are written as such, a label naming one node only within one operation. Else the
+    # IRI prefix under which the store reads numbered IRIs as its own blank nodes, one node across
+    # operations and requests (Virtuoso: <nodeID://b123>); its INSERT templates spanning graphs fail.
+    blank_node_prefix: str | None = None
     keeps_lexical_forms: bool = True  # literals come back as written (else by value: "01" is read as "1")
     atomic_update: bool = True  # one update request is one transaction, all of it or none
     dataset_graph_store: bool = False  # the Graph Store URL alone GETs and POSTs the dataset as N-Quads
@@ -75,7 +78,7 @@ DIALECTS = {
         timeout_scale=1000,
         partial_answer=("X-SQL-State", "S1TAT"),
         default_graph="urn:x-treatykg:default-graph",
-        blank_nodes_in_data=False,
+        blank_node_prefix="nodeID://b",
         keeps_lexical_forms=False,
         atomic_update=False,
         # Its SPARQL compiler stops at 10,000 lines of generated SQL: about 1,000 triples per operation.

@@ -1,14 +1,16 @@
 """SPARQL Update text for a remote store, written to its dialect's limits.
 
 Quads become INSERT DATA / DELETE DATA operations of at most `max_operation_statements` triples and
-`max_update_bytes` bytes; where INSERT DATA may not hold blank nodes (Virtuoso), quads with blank nodes go in
-`INSERT { … } WHERE {}` templates instead. A blank node's quads always stay in one operation (SPARQL 1.1
-Update §19.6: a label names the same node only within one operation), so quads linked by blank nodes are
-kept together. Operations are then packed into as few requests as the byte limit allows, in order.
+`max_update_bytes` bytes. A blank node label names one node only within one operation (SPARQL 1.1 Update
+§19.6), so quads linked by blank nodes stay in one operation; where the store names its blank nodes by IRIs
+(Virtuoso, whose INSERT DATA refuses blank nodes), each blank node is written as a fresh one of those IRIs
+instead and may span operations. Operations are then packed into as few requests as the byte limit allows,
+in order.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +20,9 @@ from treatykg.graph.store.remote_dialects import Dialect
 
 SEPARATOR = " ;\n"
 OPERATION_OVERHEAD = 64  # bytes around the statements of one operation
+# Virtuoso numbers its own blank nodes upwards from 10,000 and reads numbers below 2^62: a push's numbers
+# are a run from a random start in [2^40, 2^60), so two pushes' runs overlap with odds of about 10^-12.
+BLANK_NUMBERS = (2**40, 2**60)
 
 
 def statement(quad: ox.Quad, dialect: Dialect) -> tuple[str | None, str]:
@@ -71,6 +76,21 @@ def linked_groups(quads: Sequence[ox.Quad]) -> list[list[ox.Quad]]:
     return [*groups.values(), *alone]
 
 
+def blank_nodes_as_iris(quads: Sequence[ox.Quad], prefix: str) -> list[ox.Quad]:
+    """The quads with every blank node written as a fresh numbered IRI under `prefix`."""
+    start = BLANK_NUMBERS[0] + secrets.randbelow(BLANK_NUMBERS[1] - BLANK_NUMBERS[0])
+    numbers: dict[str, ox.NamedNode] = {}
+
+    def named(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in numbers:
+                numbers[term.value] = ox.NamedNode(f"{prefix}{start + len(numbers)}")
+            return numbers[term.value]
+        return term
+
+    return [ox.Quad(named(q.subject), q.predicate, named(q.object), q.graph_name) for q in quads]
+
+
 def _chunks(groups: Iterable[list[ox.Quad]], dialect: Dialect) -> Iterable[list[ox.Quad]]:
     """Groups packed into chunks within the statement and byte limits (a group is never split)."""
     limit = dialect.max_operation_statements
@@ -92,16 +112,11 @@ def data_operations(keyword: str, quads: Sequence[ox.Quad], dialect: Dialect) ->
     """`INSERT` or `DELETE` of `quads` as operations within the dialect's limits."""
     if not quads:
         return []
-    templated = keyword == "INSERT" and not dialect.blank_nodes_in_data
-    operations = []
-    for chunk in _chunks(linked_groups(quads), dialect):
-        plain = [quad for quad in chunk if not (templated and has_blank(quad))]
-        blank = [quad for quad in chunk if templated and has_blank(quad)]
-        if plain:
-            operations.append(f"{keyword} DATA {{\n{block(plain, dialect)}\n}}")
-        if blank:
-            operations.append(f"INSERT {{\n{block(blank, dialect)}\n}} WHERE {{}}")
-    return operations
+    if dialect.blank_node_prefix:
+        groups = [[quad] for quad in blank_nodes_as_iris(quads, dialect.blank_node_prefix)]
+    else:
+        groups = linked_groups(quads)
+    return [f"{keyword} DATA {{\n{block(chunk, dialect)}\n}}" for chunk in _chunks(groups, dialect)]
 
 
 def requests(operations: Sequence[str], dialect: Dialect) -> list[str]:
