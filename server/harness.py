@@ -256,6 +256,7 @@ class OxigraphServe(ServerProcess):
     """`oxigraph serve` (the `oxigraph` package's binary) over a database folder, ready once it answers."""
 
     name, query_path = "oxigraph", "/query"
+    dialect = "oxigraph"  # TreatyKG's remote_dialect for it
 
     def __init__(
         self,
@@ -312,10 +313,14 @@ class OxigraphServe(ServerProcess):
         quads = list(ox.parse(reply.body, format=ox.RdfFormat.N_QUADS))
         return [q for q in quads if with_record or q.graph_name != ox.NamedNode(META_GRAPH)]
 
+    def clear(self) -> None:
+        """Drop every graph."""
+        self.update("DROP ALL")
+
 
 VIRTUOSO_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")  # Debian's default configuration
 VIRTUOSO_PACKAGE = "virtuoso-opensource"
-VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # a new database's administrator; this one lives on loopback only
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # noqa: S105 - a new database's administrator, on loopback only
 
 
 class VirtuosoServe(ServerProcess):
@@ -326,6 +331,7 @@ class VirtuosoServe(ServerProcess):
     """
 
     name, query_path = "virtuoso", "/sparql"
+    dialect = "virtuoso"
 
     def __init__(
         self,
@@ -362,7 +368,9 @@ class VirtuosoServe(ServerProcess):
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop(grace=10)
-                raise RuntimeError(f"virtuoso-t did not start on port {self.port}; see {location}/virtuoso.log")
+                raise RuntimeError(
+                    f"virtuoso-t did not start on port {self.port}; see {location}/virtuoso.log"
+                )
             time.sleep(0.2)
         self.started_seconds = time.perf_counter() - started
         # TreatyKG's name for this server: the administrator's credentials answer its Digest challenges.
@@ -414,7 +422,8 @@ class VirtuosoServe(ServerProcess):
 
     def _signed(self, method: str, path: str, body: bytes, content_type: str) -> int:
         """A request with the administrator's Digest credentials (urllib's own handler); its status."""
-        request = Request(self.url + path, data=body, method=method, headers={"Content-Type": content_type})
+        headers = {"Content-Type": content_type}
+        request = Request(self.url + path, data=body, method=method, headers=headers)  # noqa: S310
         with self._opener.open(request, timeout=120) as response:
             response.read()
             return int(response.status)
@@ -435,7 +444,9 @@ class VirtuosoServe(ServerProcess):
             if name in self.system_graphs or (name == META_GRAPH and not with_record):
                 continue
             reply = self.request(
-                "GET", f"/sparql-graph-crud?{urlencode({'graph': name})}", headers={"Accept": "application/n-triples"}
+                "GET",
+                f"/sparql-graph-crud?{urlencode({'graph': name})}",
+                headers={"Accept": "application/n-triples"},
             )
             if reply.status != 200:
                 raise RuntimeError(f"GET graph {name} failed ({reply.status}): {reply.text}")
@@ -448,7 +459,9 @@ class VirtuosoServe(ServerProcess):
 
     def clear(self) -> None:
         """Drop every graph but the server's own."""
-        drops = [f"DROP SILENT GRAPH <{name}>" for name in self._graph_names() if name not in self.system_graphs]
+        drops = [
+            f"DROP SILENT GRAPH <{name}>" for name in self._graph_names() if name not in self.system_graphs
+        ]
         if drops:
             self.update(" ;\n".join(drops))
 

@@ -107,8 +107,12 @@ class RemoteStore:
             if version.default_graph_quads and self.dialect.default_graph:
                 names.add(self.dialect.default_graph)
             return sorted(names)
-        with self.client.query(read_query("remote-graphs"), RESULTS_JSON, union=False, timeout=timeout) as answer:
-            return sorted(row["graph"].value for row in parse_answer(answer) if isinstance(row["graph"], ox.NamedNode))
+        with self.client.query(
+            read_query("remote-graphs"), RESULTS_JSON, union=False, timeout=timeout
+        ) as answer:
+            return sorted(
+                row["graph"].value for row in parse_answer(answer) if isinstance(row["graph"], ox.NamedNode)
+            )
 
     def union_dataset(self, version: StoreVersion) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The dataset a query over the union names: () () where the remote's default graph is the union."""
@@ -227,7 +231,8 @@ class RemoteStore:
         ]
         drops = [f"DROP SILENT GRAPH <{name}>" for name in sorted(drop - {META_GRAPH})]
         texts = requests(
-            [*drops, *data_operations("INSERT", quads, self.dialect), *record_operations(version)], self.dialect
+            [*drops, *data_operations("INSERT", quads, self.dialect), *record_operations(version)],
+            self.dialect,
         )
         try:
             if len(texts) > 1 and self.dialect.dataset_graph_store:

@@ -183,7 +183,9 @@ def digest_authorization(
     fields = parse_keqv_list(parse_http_list(challenge.split(" ", 1)[1]))
     algorithm = fields.get("algorithm", "MD5").upper()
     if algorithm != "MD5" or "auth" not in fields.get("qop", "auth").split(","):
-        raise RemoteError(401, f"unsupported Digest challenge (algorithm {algorithm}, qop {fields.get('qop')})")
+        raise RemoteError(
+            401, f"unsupported Digest challenge (algorithm {algorithm}, qop {fields.get('qop')})"
+        )
 
     def md5(text: str) -> str:
         return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()

@@ -82,7 +82,7 @@ DIALECTS = {
         keeps_lexical_forms=False,
         atomic_update=False,
         # Its SPARQL compiler stops at 10,000 lines of generated SQL: about 1,000 triples per operation.
-        max_update_bytes=8 * 1024 * 1024,
+        max_update_bytes=1024 * 1024,  # a request runs under MaxQueryExecutionTime (60 s by default)
         max_operation_statements=500,
     ),
     "generic": Dialect("generic", "", "", "", Union.NATIVE),
