@@ -24,6 +24,10 @@ from treatykg.server.harness import OxigraphServe
 
 NOTES = "http://example.org/notes"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+# Prepared queries Virtuoso 7.2.5 answers otherwise than Oxigraph and rdflib (which agree): checked to
+# still differ, so the list cannot outlive the difference.
+VIRTUOSO_DIFFERS = {"cq-events-before": "extra rows where OPTIONAL meets a FILTER"}
 
 
 @pytest.fixture(scope="module")
@@ -130,10 +134,10 @@ def test_a_second_build_keeps_a_graph_written_over_http(embedded, built, tmp_pat
 def test_a_push_too_large_for_one_update_is_staged_on_oxigraph(embedded, tmp_path: Path) -> None:
     """Past the one-request limit the push drops, then POSTs N-Quads: the same quads arrive."""
     with OxigraphServe(tmp_path / "staged") as server:
-        with open_remote(server.store, {"max_update_bytes": 10_000}) as handle:
+        with open_remote(server.store, {"dialect": "oxigraph", "max_update_bytes": 10_000}) as handle:
             build(handle, load_inputs(), reasoned=True)
         assert canonical(server.quads()) == canonical(embedded.quads_for_pattern(None, None, None))
-        assert RemoteStore(resolve(server.store)).version().version == 1
+        assert RemoteStore(resolve(server.store, {"dialect": "oxigraph"})).version().version == 1
 
 
 @pytest.mark.slow
@@ -183,6 +187,8 @@ def _key(term) -> tuple | None:
     # By value: rdflib's parser rewrites lexical forms ("…Z" becomes "…+00:00"), Oxigraph keeps them.
     value = term.toPython()
     datatype = None if term.language else str(term.datatype or XSD_STRING)
+    if isinstance(value, int) and not isinstance(value, bool):
+        datatype = XSD_INTEGER  # as SPARQL's = compares; Virtuoso keeps no integer subtype
     return ("literal", str(value) if isinstance(value, Literal) else value, term.language, datatype)
 
 
@@ -208,7 +214,11 @@ def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, bu
     variables = [variable.value for variable in local.variables]
     expected = {tuple(_key(row[name]) for name in variables) for row in local}
     remote = list(open_remote(built.store).query_union(query.text, substitutions))
-    assert {tuple(_key(row[name]) for name in variables) for row in remote} == expected
+    answered = {tuple(_key(row[name]) for name in variables) for row in remote}
+    if built.dialect == "virtuoso" and query.name in VIRTUOSO_DIFFERS:
+        assert answered != expected, f"{query.name} agrees on Virtuoso now: take it off VIRTUOSO_DIFFERS"
+        pytest.xfail(f"Virtuoso: {VIRTUOSO_DIFFERS[query.name]}")
+    assert answered == expected
     if DIALECTS[built.dialect].keeps_lexical_forms:
         # Oxigraph on both sides: the very same lexical forms too.
         exact = {tuple(_exact(row[name]) for name in variables) for row in remote}

@@ -37,6 +37,7 @@ from treatykg.graph.store.remote_client import (
     RemoteError,
     options_from_environment,
     parse_answer,
+    plain_blank_labels,
     resolve,
 )
 from treatykg.graph.store.remote_dialects import Dialect, Union
@@ -71,6 +72,13 @@ def query_form(text: str) -> str | None:
     if isinstance(results, ox.QuerySolutions):
         return "solutions"
     return "boolean" if isinstance(results, ox.QueryBoolean) else "graph"
+
+
+def parse_answer_bytes(body: bytes, results_format: ox.QueryResultsFormat, blank_node_prefix: str | None):
+    """A whole query answer parsed, blank node IRIs of the store's (Virtuoso's) made plain labels."""
+    if blank_node_prefix and results_format == ox.QueryResultsFormat.JSON:
+        body = plain_blank_labels(body, blank_node_prefix)
+    return ox.parse_query_results(body, results_format)
 
 
 ACCEPT = {"solutions": RESULTS_JSON, "boolean": RESULTS_JSON, "graph": N_TRIPLES}
@@ -162,7 +170,7 @@ class RemoteStore:
         # Read whole, so the connection is closed before the caller walks the results.
         results_format = ox.QueryResultsFormat.from_media_type(media_type.split(";")[0].strip())
         if results_format is not None:
-            return ox.parse_query_results(body, results_format)
+            return parse_answer_bytes(body, results_format, self.dialect.blank_node_prefix)
         return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
     def dump_nquads(self, timeout: float | None = None) -> bytes:

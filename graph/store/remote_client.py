@@ -26,8 +26,10 @@ import base64
 import contextlib
 import hashlib
 import http.client
+import io
 import math
 import os
+import re
 import socket
 import threading
 import time
@@ -405,11 +407,50 @@ class Client:
             response.read()
 
 
-def parse_answer(response: http.client.HTTPResponse):
+BNODE_VALUE = rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")'
+
+
+def plain_blank_labels(data: bytes, prefix: str) -> bytes:
+    """SPARQL JSON with the store's blank node IRIs (Virtuoso's "nodeID://b123") made plain labels."""
+    return re.sub(BNODE_VALUE + re.escape(prefix.encode()), rb"\1b", data)
+
+
+class BlankNodeLabels(io.RawIOBase):
+    """A SPARQL JSON answer read line by line with the store's blank node IRIs made plain labels.
+
+    Virtuoso writes a blank node in its JSON answers as {"type": "bnode", "value": "nodeID://b123"}, a
+    label no other reader accepts; it writes one binding per line, so a line-wise rewrite never cuts one."""
+
+    def __init__(self, response: http.client.HTTPResponse, prefix: str):
+        super().__init__()
+        self.response = response
+        self.prefix = prefix
+        self.pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]  # io's own signature
+        while not self.pending:
+            line = self.response.readline()
+            if not line:
+                return 0
+            self.pending = plain_blank_labels(line, self.prefix)
+        count = min(len(buffer), len(self.pending))
+        buffer[:count] = self.pending[:count]
+        self.pending = self.pending[count:]
+        return count
+
+
+def parse_answer(response: http.client.HTTPResponse, blank_node_prefix: str | None = None):
     """The remote's query answer, read lazily: QuerySolutions, QueryBoolean, or an iterator of triples."""
     media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     results_format = ox.QueryResultsFormat.from_media_type(media_type)
     if results_format is not None:
+        if blank_node_prefix and results_format == ox.QueryResultsFormat.JSON:
+            return ox.parse_query_results(
+                io.BufferedReader(BlankNodeLabels(response, blank_node_prefix)), results_format
+            )
         return ox.parse_query_results(response, results_format)
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is not None:

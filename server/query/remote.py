@@ -155,7 +155,8 @@ class RemoteEngine:
             named_graphs=named_graphs,
             timeout=timeout,
         ) as answer:
-            family, content_type, body, truncated = results.write_result(parse_answer(answer), formats, limit)
+            answers = parse_answer(answer, self.handle.dialect.blank_node_prefix)
+            family, content_type, body, truncated = results.write_result(answers, formats, limit)
             if content_type is None:
                 return Outcome(406, message=f"no acceptable format for a {family} result")
         return Outcome(200, body=body, content_type=content_type, truncated=truncated, family=family)
