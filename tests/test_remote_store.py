@@ -73,7 +73,7 @@ def canonical(quads, lexical: bool = True) -> set[ox.Quad]:
 def same_quads(server, expected) -> bool:
     """Whether the server holds exactly `expected` (literals by value where its dialect keeps no lexical
     form)."""
-    lexical = DIALECTS[server.dialect].keeps_lexical_forms
+    lexical = DIALECTS[server.dialect].same_literals_as_embedded
     return canonical(server.quads(), lexical) == canonical(expected, lexical)
 
 
@@ -122,7 +122,7 @@ def test_a_second_build_keeps_a_graph_written_over_http(embedded, built, tmp_pat
     # The write's provenance lives in graphs of its own: compare the build's and the note's graphs.
     kept = {q.graph_name for q in embedded.quads_for_pattern(None, None, None)} | {ox.NamedNode(NOTES)}
     held = [q for q in built.quads() if q.graph_name in kept]
-    lexical = DIALECTS[built.dialect].keeps_lexical_forms
+    lexical = DIALECTS[built.dialect].same_literals_as_embedded
     assert canonical(held, lexical) == canonical(
         [*embedded.quads_for_pattern(None, None, None), notes], lexical
     )
@@ -163,7 +163,7 @@ def test_query_and_export_work_on_the_remote(embedded, built, tmp_path: Path, ca
         )
         == 0
     )
-    if not DIALECTS[built.dialect].keeps_lexical_forms:
+    if not DIALECTS[built.dialect].same_literals_as_embedded:
         remote_quads, local_quads = (
             ox.parse(path=tmp_path / folder / "dataset.nq", format=ox.RdfFormat.N_QUADS)
             for folder in ("remote", "local-out")
@@ -219,7 +219,7 @@ def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, bu
         assert answered != expected, f"{query.name} agrees on Virtuoso now: take it off VIRTUOSO_DIFFERS"
         pytest.xfail(f"Virtuoso: {VIRTUOSO_DIFFERS[query.name]}")
     assert answered == expected
-    if DIALECTS[built.dialect].keeps_lexical_forms:
+    if DIALECTS[built.dialect].same_literals_as_embedded:
         # Oxigraph on both sides: the very same lexical forms too.
         exact = {tuple(_exact(row[name]) for name in variables) for row in remote}
         local = query_union(embedded, query.text, substitutions=substitutions)

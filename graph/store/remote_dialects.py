@@ -46,7 +46,9 @@ class Dialect:
     # IRI prefix under which the store reads numbered IRIs as its own blank nodes, one node across
     # operations and requests (Virtuoso: <nodeID://b123>); its INSERT templates spanning graphs fail.
     blank_node_prefix: str | None = None
-    keeps_lexical_forms: bool = True  # literals come back as written (else by value: "01" is read as "1")
+    # Literals read back as the embedded store (Oxigraph) holds them. Both merge literals equal by value
+    # ("5"^^xsd:integer and "5"^^xsd:nonNegativeInteger are one) but Virtuoso may keep the other datatype.
+    same_literals_as_embedded: bool = True
     atomic_update: bool = True  # one update request is one transaction, all of it or none
     dataset_graph_store: bool = False  # the Graph Store URL alone GETs and POSTs the dataset as N-Quads
     max_update_bytes: int = 128 * 1024 * 1024 - 4096  # one update request's size
@@ -79,7 +81,7 @@ DIALECTS = {
         partial_answer=("X-SQL-State", "S1TAT"),
         default_graph="urn:x-treatykg:default-graph",
         blank_node_prefix="nodeID://b",
-        keeps_lexical_forms=False,
+        same_literals_as_embedded=False,
         atomic_update=False,
         # Its SPARQL compiler stops at 10,000 lines of generated SQL: about 1,000 triples per operation.
         max_update_bytes=1024 * 1024,  # a request runs under MaxQueryExecutionTime (60 s by default)
