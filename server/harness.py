@@ -356,6 +356,7 @@ class VirtuosoServe(ServerProcess):
                 [binary, "+foreground", "+configfile", str(self.ini)],
                 stdout=stream,
                 stderr=stream,
+                text=True,
                 cwd=location,
                 start_new_session=True,
             )

@@ -195,9 +195,9 @@ class RemoteStore:
                 if error.status == 404:
                     continue  # listed, yet emptied since (a store keeps no empty graphs)
                 raise
-            graph_name: ox.NamedNode | ox.DefaultGraph = (
-                ox.DefaultGraph() if name in ("default", self.dialect.default_graph) else ox.NamedNode(name)
-            )
+            graph_name: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+            if name is not None and name not in ("default", self.dialect.default_graph):
+                graph_name = ox.NamedNode(name)
             # Blank node labels are the store's own, the same in every answer: one document, one node.
             quads += [
                 ox.Quad(quad.subject, quad.predicate, quad.object, graph_name)

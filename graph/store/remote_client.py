@@ -430,7 +430,7 @@ class BlankNodeLabels(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]  # io's own signature
+    def readinto(self, buffer) -> int:
         while not self.pending:
             line = self.response.readline()
             if not line:
