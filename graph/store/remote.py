@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -41,7 +42,7 @@ from treatykg.graph.store.remote_client import (
     resolve,
 )
 from treatykg.graph.store.remote_dialects import Dialect, Union
-from treatykg.graph.store.remote_writes import data_operations, requests
+from treatykg.graph.store.remote_writes import blank_nodes_as_iris, data_operations, requests
 from treatykg.graph.store.sparql_files import read_query
 
 META_GRAPH = "urn:x-treatykg:store"
@@ -237,6 +238,13 @@ class RemoteStore:
             for name in sorted(graphs)
             for triple in triples_to_ox(graphs[name], blank_nodes)
         ]
+        if self.dialect.graph_store_push:
+            try:
+                self._graph_store_push(drop - {META_GRAPH}, quads, version)
+            except RemoteError as error:
+                raise StoreError(f"{self.path}: the push failed: {error}") from None
+            self._mirror = None
+            return version
         drops = [f"DROP SILENT GRAPH <{name}>" for name in sorted(drop - {META_GRAPH})]
         texts = requests(
             [*drops, *data_operations("INSERT", quads, self.dialect), *record_operations(version)],
@@ -252,6 +260,29 @@ class RemoteStore:
             raise StoreError(f"{self.path}: the push failed: {error}") from None
         self._mirror = None
         return version
+
+    def _graph_store_push(self, drop: frozenset[str], quads: list[ox.Quad], version: StoreVersion) -> None:
+        """Drop; POST each graph's N-Triples in requests within the byte limit; then the version record."""
+        if drop:
+            self.client.update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in sorted(drop)))
+        if self.dialect.blank_node_prefix:
+            quads = blank_nodes_as_iris(quads, self.dialect.blank_node_prefix)
+        by_graph: dict[str, list[bytes]] = {}
+        for quad in quads:
+            line = f"{quad.subject} {quad.predicate} {quad.object} .\n".encode()
+            by_graph.setdefault(cast(ox.NamedNode, quad.graph_name).value, []).append(line)
+        for name, lines in by_graph.items():
+            chunk: list[bytes] = []
+            size = 0
+            for line in lines:
+                if chunk and size + len(line) > self.dialect.max_update_bytes:
+                    self.client.post_graph(name, b"".join(chunk))
+                    chunk, size = [], 0
+                chunk.append(line)
+                size += len(line)
+            if chunk:
+                self.client.post_graph(name, b"".join(chunk))
+        self.client.update(" ;\n".join(record_operations(version)))
 
     def _staged_push(self, drop: frozenset[str], quads: list[ox.Quad], version: StoreVersion) -> None:
         """Drop, then add every graph and the record in one Graph Store POST (too large for one update)."""

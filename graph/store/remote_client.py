@@ -399,6 +399,13 @@ class Client:
         ) as response:
             return response.read()
 
+    def post_graph(self, graph: str, ntriples: bytes, timeout: float | None = None) -> None:
+        """POST N-Triples into a named graph by the Graph Store Protocol (added to what it holds)."""
+        with self.exchange(
+            "POST", self.graph_url(graph), ntriples, {"Content-Type": N_TRIPLES}, timeout
+        ) as response:
+            response.read()
+
     def post_dataset(self, nquads: bytes, timeout: float | None = None) -> None:
         """POST N-Quads to the Graph Store (Oxigraph server loads a request in one transaction)."""
         with self.exchange(
