@@ -10,8 +10,9 @@ new version record. Wherever the remote runs one update request as one transacti
 than the dialect's limits is staged instead: on Oxigraph server one update drops the old graphs, then one
 Graph Store POST of N-Quads adds the new ones (one transaction there), so between the two a reader sees the
 build's graphs missing, never a mix; elsewhere the push is a series of update requests
-(graph/store/remote_writes.py) with the version record in the last, so a push cut off midway leaves the
-previous record, whose build graphs the next build drops.
+(graph/store/remote_writes.py), or of Graph Store POSTs where the dialect says (Virtuoso's bulk loader), with
+the version record in the last, so a push cut off midway leaves the previous record, whose build graphs the
+next build drops.
 
 What TreatyKG's dataset on the remote is follows the dialect's union: every graph of the store, or, where
 the store's default graph holds graphs of its own (Virtuoso's system graphs), the graphs the version record
