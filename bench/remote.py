@@ -196,11 +196,12 @@ def run(sizes: list[int], engines: list[str], out: Path, passes: int, seed: int,
                 for name in handle.store.named_graphs()
             }
         results: dict = {"build": build}
+        document["sizes"][str(size)] = results
         for name in engines:
             results[name] = measure_engine(name, graphs, mix, folder, passes, seed, print)
-        document["sizes"][str(size)] = results
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "remote.json").write_text(json.dumps(document, indent=2) + "\n")
+            # Kept as each engine finishes: a run cut short still leaves what it measured.
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "remote.json").write_text(json.dumps(document, indent=2) + "\n")
     text = tables(document)
     (out / "remote.md").write_text(text + "\n")
     print(text)
