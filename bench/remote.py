@@ -40,6 +40,7 @@ from treatykg.graph.store.remote_dialects import DIALECTS
 from treatykg.server.harness import OxigraphServe, TreatyKGServe, VirtuosoServe
 
 # Virtuoso's settings that matter here (the rest is Debian's default virtuoso.ini): buffers for ~1.3 GiB.
+QUERY_DEADLINE = 60  # seconds per query, on both paths; a query past it is reported, not timed
 VIRTUOSO_SETTINGS = {"Parameters": {"NumberOfBuffers": "170000", "MaxDirtyBuffers": "130000"}}
 
 
@@ -67,15 +68,15 @@ def engine_settings(name: str) -> dict:
     return {
         "transaction logging": "RocksDB (one transaction per update request)",
         "request size": f"one request up to {dialect.max_update_bytes // 2**20} MiB, else staged",
-        "flags": "--union-default-graph --timeout-s 600",
+        "flags": f"--union-default-graph --timeout-s {QUERY_DEADLINE}",
     }
 
 
 def start(name: str, work: Path):
     """The engine, started empty on loopback."""
     if name == "virtuoso":
-        return VirtuosoServe(work / "virtuoso", timeout_s=600, settings=VIRTUOSO_SETTINGS)
-    return OxigraphServe(work / "oxigraph", timeout_s=600, union_default_graph=True)
+        return VirtuosoServe(work / "virtuoso", timeout_s=QUERY_DEADLINE, settings=VIRTUOSO_SETTINGS)
+    return OxigraphServe(work / "oxigraph", timeout_s=QUERY_DEADLINE, union_default_graph=True)
 
 
 def measure_engine(name: str, graphs: dict, mix: list, work: Path, passes: int, seed: int, log) -> dict:
@@ -96,18 +97,29 @@ def measure_engine(name: str, graphs: dict, mix: list, work: Path, passes: int, 
             name, server.host, server.port, server.query_path + ("?" + urlencode(fields) if fields else "")
         )
         env = {**os.environ, "TREATYKG_REMOTE_DIALECT": name}
+        deadline = str(QUERY_DEADLINE)
         with TreatyKGServe(
-            server.store, "--result-cache-bytes", "0", "--query-timeout", "600", env=env
+            server.store, "--result-cache-bytes", "0", "--query-timeout", deadline, env=env
         ) as ours:
-            agree = {}
+            agree, timed = {}, []
             for query in mix:
                 answers = []
                 for view in (ours, raw):
-                    status, body, _ = endpoint.Client(view).query(query.text)
+                    try:
+                        status, body, _ = endpoint.Client(view, timeout=QUERY_DEADLINE + 5).query(query.text)
+                    except TimeoutError:
+                        status, body = 0, b""
                     answers.append(sorted(endpoint.json_answer(body)) if status == 200 else f"HTTP {status}")
                 agree[query.name] = answers[0] == answers[1]
+                if all(isinstance(answer, list) for answer in answers):
+                    timed.append(query)
+                else:
+                    log(
+                        f"  {name}: {query.name} not answered within {deadline} s: {answers[0]}, {answers[1]}"
+                    )
             report["answers_agree"] = agree
-            levels = endpoint.interleaved_single_client([ours, raw], mix, passes, seed)
+            report["not_answered"] = [query.name for query in mix if query not in timed]
+            levels = endpoint.interleaved_single_client([ours, raw], timed, passes, seed)
         report["treatykg"], report["engine"] = levels["treatykg"], levels[name]
     ratios = {}
     for query in mix:
@@ -155,8 +167,15 @@ def tables(document: dict) -> str:
             if name in engines:
                 settings = "; ".join(f"{key}: {value}" for key, value in engines[name]["settings"].items())
                 differ = [query for query, same in engines[name]["answers_agree"].items() if not same]
+                missing = engines[name].get("not_answered") or []
                 lines.append(
-                    f"- {name}: {settings}." + (f" Answers differ: {', '.join(differ)}." if differ else "")
+                    f"- {name}: {settings}."
+                    + (f" Answers differ: {', '.join(differ)}." if differ else "")
+                    + (
+                        f" Not answered within {QUERY_DEADLINE} s, not timed: {', '.join(missing)}."
+                        if missing
+                        else ""
+                    )
                 )
         lines += [
             "",
