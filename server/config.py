@@ -18,7 +18,7 @@ A config file looks like:
     result_cache_bytes = 67108864   # query answers kept until the next commit; 0 turns the cache off
     # remote_cache_trusted = true   # a remote store only this server writes: its answers may be cached
     # store = "sparql+http://127.0.0.1:7878"   # a remote SPARQL store (docs/remote-store.md)
-    # remote_dialect = "fuseki"                 # and its endpoints: remote_query, remote_update, ...
+    # remote_dialect = "virtuoso"               # oxigraph, virtuoso or generic; endpoints: remote_query, ...
 
     [tokens]                    # name = "sha256:<hex digest of the token>" (this one is "change-me")
     alice = "sha256:e2186dbdb1bb4193608605e84f33208765b5693b55edd4f730a719a100eeea6f"

@@ -1,4 +1,5 @@
-"""Servers in child processes on loopback (`treatykg serve`, `oxigraph serve`): start, reach, measure, stop.
+"""Servers in child processes on loopback (`treatykg serve`, `oxigraph serve`, `virtuoso-t`): start, reach,
+measure, stop.
 
 One harness for the tests, the benchmarks and scripts: each server waits until it answers, binds 127.0.0.1
 only, and is stopped (SIGTERM, then SIGKILL) when its `with` block ends.
@@ -6,6 +7,7 @@ only, and is stopped (SIGTERM, then SIGKILL) when its `with` block ends.
 
 from __future__ import annotations
 
+import configparser
 import http.client
 import os
 import random
@@ -20,7 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+from urllib.request import HTTPDigestAuthHandler, HTTPPasswordMgrWithDefaultRealm, Request, build_opener
 
 import pyoxigraph as ox
 
@@ -253,6 +256,7 @@ class OxigraphServe(ServerProcess):
     """`oxigraph serve` (the `oxigraph` package's binary) over a database folder, ready once it answers."""
 
     name, query_path = "oxigraph", "/query"
+    dialect = "oxigraph"  # TreatyKG's remote_dialect for it
 
     def __init__(
         self,
@@ -308,6 +312,159 @@ class OxigraphServe(ServerProcess):
             raise RuntimeError(f"GET /store failed ({reply.status}): {reply.text}")
         quads = list(ox.parse(reply.body, format=ox.RdfFormat.N_QUADS))
         return [q for q in quads if with_record or q.graph_name != ox.NamedNode(META_GRAPH)]
+
+    def clear(self) -> None:
+        """Drop every graph."""
+        self.update("DROP ALL")
+
+
+VIRTUOSO_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")  # Debian's default configuration
+VIRTUOSO_PACKAGE = "virtuoso-opensource"
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # noqa: S105 - a new database's administrator, on loopback only
+
+
+class VirtuosoServe(ServerProcess):
+    """`virtuoso-t` in the foreground with its own ini (Debian's default, paths into a throw-away database
+    folder, its own ports on loopback), never the system service; ready once /sparql answers.
+
+    `settings` overrides ini keys by section, e.g. {"Parameters": {"NumberOfBuffers": "170000"}}.
+    """
+
+    name, query_path = "virtuoso", "/sparql"
+    dialect = "virtuoso"
+
+    def __init__(
+        self,
+        location: Path,
+        timeout_s: int = 60,
+        settings: dict[str, dict[str, str]] | None = None,
+        log: Path | None = None,
+        start_timeout: float = 180,
+    ) -> None:
+        super().__init__()
+        started = time.perf_counter()
+        binary = shutil.which("virtuoso-t")
+        if binary is None or not VIRTUOSO_INI.exists():
+            raise RuntimeError(f"virtuoso-t is not installed: apt-get install {VIRTUOSO_PACKAGE}")
+        location.mkdir(parents=True, exist_ok=True)
+        self.location = location
+        self.port, self.sql_port = free_port(), free_port()
+        self.ini = location / "virtuoso.ini"
+        self.ini.write_text(self._ini(timeout_s, settings or {}))
+        with log.open("w") if log else open(os.devnull, "w") as stream:
+            self.process = subprocess.Popen(
+                [binary, "+foreground", "+configfile", str(self.ini)],
+                stdout=stream,
+                stderr=stream,
+                text=True,
+                cwd=location,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                if self.request("GET", "/sparql?query=ASK%7B%7D").status == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop(grace=10)
+                raise RuntimeError(
+                    f"virtuoso-t did not start on port {self.port}; see {location}/virtuoso.log"
+                )
+            time.sleep(0.2)
+        self.started_seconds = time.perf_counter() - started
+        # TreatyKG's name for this server: the administrator's credentials answer its Digest challenges.
+        self.store = f"sparql+http://{VIRTUOSO_USER}:{VIRTUOSO_PASSWORD}@{self.host}:{self.port}"
+        self.system_graphs = frozenset(self._graph_names())  # what a new database holds of its own
+        passwords = HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, self.url, VIRTUOSO_USER, VIRTUOSO_PASSWORD)
+        self._opener = build_opener(HTTPDigestAuthHandler(passwords))
+
+    def _ini(self, timeout_s: int, settings: dict[str, dict[str, str]]) -> str:
+        """Debian's virtuoso.ini with this server's paths, ports and limits."""
+        ini = configparser.ConfigParser(strict=False, inline_comment_prefixes=(";",), interpolation=None)
+        ini.optionxform = str  # type: ignore[assignment, method-assign]  # keys keep their case
+        ini.read(VIRTUOSO_INI)
+        folder = str(self.location)
+        for section in ("Database", "TempDatabase"):
+            for key, value in ini[section].items():
+                if value.startswith("/var/lib/virtuoso-opensource-7/db/"):
+                    ini[section][key] = folder + "/" + value.rsplit("/", 1)[1]
+        ini["Parameters"]["ServerPort"] = f"127.0.0.1:{self.sql_port}"
+        ini["Parameters"]["DirsAllowed"] = f"., {folder}"
+        ini["HTTPServer"]["ServerPort"] = f"127.0.0.1:{self.port}"
+        ini["URIQA"]["DefaultHost"] = f"127.0.0.1:{self.port}"
+        # Answers above ResultSetMaxRows are cut without a sign: far above any row cap and dump here.
+        ini["SPARQL"]["ResultSetMaxRows"] = "100000000"
+        ini["SPARQL"]["MaxQueryExecutionTime"] = str(timeout_s)
+        ini.remove_section("Plugins")  # wiki and mail hosting plugins: nothing a SPARQL store needs
+        for section, values in settings.items():
+            for key, value in values.items():
+                ini[section][key] = value
+        lines = []
+        for section in ini.sections():
+            lines.append(f"[{section}]")
+            lines += [f"{key} = {value}" for key, value in ini[section].items()]
+            lines.append("")
+        return "\n".join(lines)
+
+    def stop(self, grace: float = 30) -> None:
+        """SIGTERM (virtuoso-t checkpoints and exits), then SIGKILL past `grace` seconds."""
+        super().stop(grace)
+
+    def _graph_names(self) -> list[str]:
+        """Every graph the server holds."""
+        query = quote("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        reply = self.request("GET", f"/sparql?query={query}", headers={"Accept": "text/csv"})
+        if reply.status != 200:
+            raise RuntimeError(f"listing graphs failed ({reply.status}): {reply.text}")
+        return [line.strip().strip('"') for line in reply.text.splitlines()[1:] if line.strip()]
+
+    def _signed(self, method: str, path: str, body: bytes, content_type: str) -> int:
+        """A request with the administrator's Digest credentials (urllib's own handler); its status."""
+        headers = {"Content-Type": content_type}
+        request = Request(self.url + path, data=body, method=method, headers=headers)  # noqa: S310
+        with self._opener.open(request, timeout=120) as response:
+            response.read()
+            return int(response.status)
+
+    def update(self, text: str) -> None:
+        """A SPARQL update straight to the server (a client that bypasses TreatyKG)."""
+        self._signed("POST", "/sparql-auth", text.encode("utf-8"), "application/sparql-update")
+
+    def put_graph(self, graph: str, turtle: str) -> None:
+        """A Graph Store PUT straight to the server."""
+        path = f"/sparql-graph-crud-auth?{urlencode({'graph': graph})}"
+        self._signed("PUT", path, turtle.encode("utf-8"), "text/turtle")
+
+    def quads(self, with_record: bool = False) -> list[ox.Quad]:
+        """Every quad in the server's graphs but its own system graphs (and TreatyKG's version record)."""
+        quads = []
+        for name in self._graph_names():
+            if name in self.system_graphs or (name == META_GRAPH and not with_record):
+                continue
+            reply = self.request(
+                "GET",
+                f"/sparql-graph-crud?{urlencode({'graph': name})}",
+                headers={"Accept": "application/n-triples"},
+            )
+            if reply.status != 200:
+                raise RuntimeError(f"GET graph {name} failed ({reply.status}): {reply.text}")
+            graph_name = ox.NamedNode(name)
+            quads += [
+                ox.Quad(q.subject, q.predicate, q.object, graph_name)
+                for q in ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES)
+            ]
+        return quads
+
+    def clear(self) -> None:
+        """Drop every graph but the server's own."""
+        drops = [
+            f"DROP SILENT GRAPH <{name}>" for name in self._graph_names() if name not in self.system_graphs
+        ]
+        if drops:
+            self.update(" ;\n".join(drops))
 
 
 # -- durability: SIGKILL during a stream of writes -----------------------------------------------------------

@@ -63,10 +63,24 @@ def _name(test: URIRef) -> str:
     return str(test).rsplit("#", 1)[-1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    """One server on a scratch store for the whole suite (each test loads the data it needs)."""
-    with LiveServer(tmp_path_factory.mktemp("w3c-store"), QUERY_TIMEOUT=20) as live:
+@pytest.fixture(
+    scope="module",
+    params=[
+        "embedded",
+        pytest.param("oxigraph", marks=pytest.mark.slow),
+        pytest.param("virtuoso", marks=pytest.mark.slow),
+    ],
+)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One server for the whole suite (each test loads the data it needs): on a scratch embedded store,
+    or in front of each remote engine, emptied."""
+    if request.param == "embedded":
+        store, settings = str(tmp_path_factory.mktemp("w3c-store")), {}
+    else:
+        remote = request.getfixturevalue(f"{request.param}_server")
+        remote.clear()
+        store, settings = remote.store, {"REMOTE_DIALECT": remote.dialect}
+    with LiveServer(store, QUERY_TIMEOUT=20, **settings) as live:
         yield live
 
 

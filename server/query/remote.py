@@ -8,7 +8,8 @@ as the workers write theirs: the same formats, the same row cap, read no further
 
 Writes are computed and validated here, on an in-memory copy of the remote dataset (fetched once per
 store version), by the same write job the embedded store's workers run; the change and the new version
-record are then pushed as one SPARQL Update request, whose atomicity is the remote's.
+record are then pushed as one SPARQL Update request (several where the dialect's limits need: Virtuoso),
+whose atomicity is the remote's.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ import pyoxigraph as ox
 from werkzeug.exceptions import NotImplemented as NotImplementedHere
 from werkzeug.exceptions import abort as http_abort
 
-from treatykg.core.terms import BlankNodeMap, triples_to_ox
 from treatykg.graph.store.embedded import OpenStore, StoreVersion
-from treatykg.graph.store.remote import META_GRAPH, RemoteStore, record_graph
+from treatykg.graph.store.remote import RemoteStore, record_operations
 from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline, RemoteError, parse_answer
-from treatykg.server.query import results
+from treatykg.graph.store.remote_writes import data_operations, has_blank, requests
+from treatykg.server.query import guard, results
 from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
 from treatykg.server.query.messages import DumpJob, Header, Job, QueryJob, WriteAccount, WriteJob, decode
 from treatykg.server.writes import commit
@@ -38,6 +39,7 @@ log = logging.getLogger("treatykg.server")
 # How long a version read from the remote is trusted: ETags follow another process's push within this.
 VERSION_TTL = 1.0
 ACCEPT = {"solutions": RESULTS_JSON, "boolean": RESULTS_JSON, "graph": f"{N_TRIPLES};q=0.9"}
+FORM_FAMILIES = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 
 
 def _client_status(error: RemoteError) -> tuple[int, str]:
@@ -49,18 +51,6 @@ def _client_status(error: RemoteError) -> tuple[int, str]:
     if "cancel" in str(error).lower() or "timeout" in str(error).lower():
         return 503, f"the remote store stopped the query at its own time limit: {error}"
     return 502, f"the remote store answered {error.status}: {error}"
-
-
-def _quad_text(quad: ox.Quad) -> str:
-    """A quad as a line of a DATA block."""
-    triple = f"{quad.subject} {quad.predicate} {quad.object} ."
-    return (
-        triple if isinstance(quad.graph_name, ox.DefaultGraph) else f"GRAPH {quad.graph_name} {{ {triple} }}"
-    )
-
-
-def _has_blank(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
 
 
 class RemoteEngine:
@@ -145,21 +135,28 @@ class RemoteEngine:
     def _query(self, job: QueryJob, timeout: float) -> Outcome:
         """One query on the remote, its answer rewritten in the negotiated format under the row cap."""
         formats, limit = job.formats, job.row_limit
-        accept = ", ".join(dict.fromkeys(ACCEPT[family] for family, choice in formats.items() if choice))
+        # Only the query form's own format: not every store picks the format by the form (Virtuoso does not).
+        form = FORM_FAMILIES.get(guard.screen_query(job.query).form or "")
+        families = [form] if form else [family for family, choice in formats.items() if choice]
+        accept = ", ".join(dict.fromkeys(ACCEPT[family] for family in families))
         text = job.query
         if job.base_iri:
             # The Protocol has no base parameter; a BASE first is what the query's own relative IRIs resolve
             # against, and a BASE of the query's own still wins (it comes later).
             text = f"BASE {ox.NamedNode(job.base_iri)}\n{text}"
+        default_graphs, named_graphs = tuple(job.default_graph or ()), tuple(job.named_graphs or ())
+        if job.union and not (default_graphs or named_graphs):
+            default_graphs, named_graphs = self.handle.union_dataset(self.version)
         with self.handle.client.query(
             text,
             accept,
             union=job.union,
-            default_graphs=tuple(job.default_graph or ()),
-            named_graphs=tuple(job.named_graphs or ()),
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
             timeout=timeout,
         ) as answer:
-            family, content_type, body, truncated = results.write_result(parse_answer(answer), formats, limit)
+            answers = parse_answer(answer, self.handle.dialect.blank_node_prefix)
+            family, content_type, body, truncated = results.write_result(answers, formats, limit)
             if content_type is None:
                 return Outcome(406, message=f"no acceptable format for a {family} result")
         return Outcome(200, body=body, content_type=content_type, truncated=truncated, family=family)
@@ -242,7 +239,7 @@ class RemoteEngine:
         self, change: commit.Change, account: WriteAccount, agent: str, label: str, mirror: ox.Store
     ) -> None:
         """The change, its provenance and the next version record, as one SPARQL Update request."""
-        if any(_has_blank(quad) for quad in change.removed):
+        if any(has_blank(quad) for quad in change.removed):
             # The Protocol has no way to name one of the remote's blank nodes: DELETE DATA forbids them.
             raise NotImplementedHere("removing triples with blank nodes is not possible on a remote store")
         for quad in change.added:
@@ -260,18 +257,15 @@ class RemoteEngine:
         fresh = commit.provenance(stub, agent, label, commit.summary(account), commit.generated(account))
         change.added += [quad for quad in fresh if quad not in mirror and quad not in change.added]
         version = commit.next_version(StoreVersion(**{**previous.__dict__, "store_id": store_id}), change)
-        operations = []
-        if change.removed:
-            operations.append("DELETE DATA {\n" + "\n".join(map(_quad_text, change.removed)) + "\n}")
-        if change.added:
-            operations.append("INSERT DATA {\n" + "\n".join(map(_quad_text, change.added)) + "\n}")
+        dialect = self.handle.dialect
+        operations = data_operations("DELETE", change.removed, dialect)
+        operations += data_operations("INSERT", change.added, dialect)
         operations += [f"DROP SILENT GRAPH <{name}>" for name in change.dropped]
         operations += [f"CREATE SILENT GRAPH <{name}>" for name in change.created]
-        record = "\n".join(f"{triple} ." for triple in triples_to_ox(record_graph(version), BlankNodeMap()))
-        operations.append(f"DROP SILENT GRAPH <{META_GRAPH}>")
-        operations.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n{record}\n}} }}")
+        operations += record_operations(version)
         try:
-            self.handle.client.update(" ;\n".join(operations))
+            for text in requests(operations, dialect):
+                self.handle.client.update(text)
         except RemoteError as error:
             # Whatever the answer, the next request reads the remote's version afresh, not the kept one.
             self._version_read = float("-inf")
