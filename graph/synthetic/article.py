@@ -163,6 +163,25 @@ class Article:
             self.add(iri, TKG + "attestedBy", ref(anchor))
         self.add(iri, TKG + "source", ref(self.iri))
 
+    def act(self, iri: str, cls: str, label: str, props: list[tuple[str, str]]) -> None:
+        """An act as the sheet compiler mints it: only what identifies it (class, label, agent, object...)."""
+        self.add(iri, RDF_TYPE, ref(TKG + cls))
+        self.add(iri, RDFS_LABEL, english(label))
+        for predicate, obj in props:
+            self.add(iri, predicate, obj)
+
+    def account(self, act: str, anchors: list[str], props: list[tuple[str, str]]) -> str:
+        """This article's account of `act` (voice, span, qualifier, order claims, anchors), as compiled."""
+        iri = f"{act}/account/{self.slug}"
+        self.add(iri, RDF_TYPE, ref(TKG + "Account"))
+        self.add(iri, TKG + "accountOf", ref(act))
+        self.add(iri, TKG + "source", ref(self.iri))
+        for anchor in anchors:
+            self.add(iri, TKG + "attestedBy", ref(anchor))
+        for predicate, obj in props:
+            self.add(iri, predicate, obj)
+        return iri
+
     def finish(self) -> list[str]:
         """The article's triples, the source node (its full text now known) first."""
         head = Article(self.base, self.number, self.seed)

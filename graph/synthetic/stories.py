@@ -93,7 +93,7 @@ class Story(LaterSections):
             [],
         )
         for earlier in (revocation, launch):
-            self.art.add(self.act, tkg("happenedAfter"), ref(earlier))
+            self.art.add(self.account(self.act), tkg("claimsAfter"), ref(earlier))
 
     # Sections: a heading, then sentences
 
@@ -106,6 +106,7 @@ class Story(LaterSections):
             (self.relic_heading, [self.obsolete, self.failure_to_ratify]),
             (self.crisis_heading, [self.characterization, self.condemnation]),
             (self.members_heading, [self.membership, self.missile_test]),
+            (self.record_heading, [self.record, self.record, self.record, self.group_suspension]),
         ]
         self.rng.shuffle(chosen)
         return chosen
@@ -119,7 +120,7 @@ class Story(LaterSections):
         if t.slug in self.world.signed:
             return self.reluctance()
         self.world.signed.add(t.slug)
-        year = t.parts["signed"] = self.rng.randint(1960, 2005)
+        year = t.parts["signed"] = t.parts.get("opened") or self.rng.randint(1960, 2005)
         first, second = self.world.aims()
         row = self.art.bullet(
             f"[sig:Signed in {year} after [h:{self.world.historic_event()}]], the {t.short} aimed "
