@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pytest
-from fastpath_support import ARTICLE, SEED, SYNTHETIC, article_store, lines, store_with
+from fastpath_support import ARTICLE, SEED, SYNTHETIC, article_store, lines, synthetic_with
 from pipeline_support import article_store as built_article_store
 from pipeline_support import copy_store, run
 from rdflib import URIRef
@@ -106,7 +106,7 @@ def _generated() -> Case:
     replaced = {tuple(line.split(" ", 2)[:2]) for line in removed} & {
         tuple(line.split(" ", 2)[:2]) for line in added
     }
-    store = reasoned(store_with("".join(clean), SYNTHETIC), SYNTHETIC_BASE)
+    store = reasoned(synthetic_with("".join(clean)), SYNTHETIC_BASE)
     argument = next(line.split(" ")[0] for line in clean if line.endswith("#Argument> .\n"))
     return Case(
         SYNTHETIC,

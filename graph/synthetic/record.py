@@ -49,9 +49,13 @@ class TreatyRecord(Facts):
     def record(self) -> None:
         """The next act of a state's history with a treaty, at day, month or year precision; now and then
         only a claim another state's ministry makes (attributed), which does not advance the history."""
-        state, treaty = self.state, self.treaty
-        if self.rng.random() < 0.5:  # half the time another pair, so many histories grow
-            state, treaty = self.world.pick("state"), self.world.pick("treaty")
+        # Mostly the next step of a history already begun, so histories run their course; never the lead's
+        # pair, whose undated act would leave every date of its history indeterminate.
+        begun = self.world.unfinished
+        if begun and self.rng.random() < 0.6:
+            state, treaty = self.rng.choice(begun)
+        else:
+            state, treaty = self.world.pick("state", avoid=(self.state,)), self.world.pick("treaty")
         history = self.world.history(state, treaty)
         if history.done:
             return self.group_suspension()
@@ -73,7 +77,7 @@ class TreatyRecord(Facts):
         else:
             row = self.art.bullet(f"[act:{words[0].upper()}{words[1:]} {dated}].")
             told = []
-            history.advance()
+            self.world.told(state, treaty)
         props = [
             (tkg("agent"), ref(self.declare(state, "State", row, "p"))),
             (tkg("treaty"), ref(self._treaty(treaty, row))),

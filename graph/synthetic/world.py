@@ -198,6 +198,7 @@ class World:
         self.shared: set[str] = set()  # time spans and roles already declared (shared by all articles)
         self.last_act: dict[str, str] = {}  # treaty slug -> IRI path of the latest reported act on it
         self.histories: dict[tuple[str, str], History] = {}
+        self.unfinished: list[tuple[Thing, Thing]] = []  # (state, treaty) pairs whose history goes on
 
     def pick(self, kind: str, avoid: tuple[Thing, ...] = ()) -> Thing:
         """An entity of `kind`: sometimes a new one, else one already in the world (not in `avoid`)."""
@@ -225,7 +226,15 @@ class World:
                 day += timedelta(days=rng.randint(20, 1500))
             predecessor = self.pick("state", avoid=(state,)) if steps[0][0] == "Succession" else None
             self.histories[key] = History(start, steps, predecessor)
+            self.unfinished.append((state, treaty))
         return self.histories[key]
+
+    def told(self, state: Thing, treaty: Thing) -> None:
+        """The next step of the history of `state` with `treaty` has been told."""
+        history = self.histories[state.slug, treaty.slug]
+        history.advance()
+        if history.done:
+            self.unfinished.remove((state, treaty))
 
     def states(self, count: int, avoid: tuple[Thing, ...] = ()) -> list[Thing]:
         """`count` distinct states, none of them in `avoid`."""
