@@ -51,8 +51,10 @@ class TreatyRecord(Facts):
         only a claim another state's ministry makes (attributed), which does not advance the history."""
         # Mostly the next step of a history already begun, so histories run their course; never the lead's
         # pair, whose undated act would leave every date of its history indeterminate.
-        begun = self.world.unfinished
-        if begun and self.rng.random() < 0.6:
+        begun, draw = self.world.unfinished, self.rng.random()
+        if draw < 0.08:  # now and then a group acts instead, as NATO's Allies suspended the CFE's operation
+            return self.group_suspension()
+        if begun and draw < 0.6:
             state, treaty = self.rng.choice(begun)
         else:
             state, treaty = self.world.pick("state", avoid=(self.state,)), self.world.pick("treaty")
