@@ -2,7 +2,8 @@
 
 A write that touches accounts (an account, its time span, a curator's decision on it, or an act with
 accounts) changes the reconciled view (reconcile.py) and, through it, the treaty status intervals
-(status.py); a derived graph that joins adds its test and its change here. The store is one the write is already applied to (a checkpoint); it is only read.
+(status.py); a derived graph that joins adds its test and its change here. The store is one the write is
+already applied to (a checkpoint); it is only read.
 """
 
 from __future__ import annotations
