@@ -49,8 +49,8 @@ class TreatyRecord(Facts):
     def record(self) -> None:
         """The next act of a state's history with a treaty, at day, month or year precision; now and then
         only a claim another state's ministry makes (attributed), which does not advance the history."""
-        # Mostly the next step of a history already begun, so histories run their course; never the lead's
-        # pair, whose undated act would leave every date of its history indeterminate.
+        # Mostly the next step of a history already begun, so histories run their course; a new one is not
+        # the lead's state's, whose undated act would leave every date of that history indeterminate.
         begun, draw = self.world.unfinished, self.rng.random()
         if draw < 0.08:  # now and then a group acts instead, as NATO's Allies suspended the CFE's operation
             return self.group_suspension()
@@ -101,8 +101,8 @@ class TreatyRecord(Facts):
         treaty = self.treaty
         leader, first, second = self.world.states(3, avoid=(self.state,))
         group = self.world.group(leader)
-        history = self.world.history(leader, treaty)
-        dated, time = self._date(history.start + timedelta(days=self.rng.randint(1000, 6000)))
+        start = self.world.history(leader, treaty).start  # after the leader's own history with it began
+        dated, time = self._date(start + timedelta(days=self.rng.randint(1000, 6000)))
         row = self.art.bullet(
             f"[act:[g:The [x:{leader.name}] and its allies], among them [m1:{first.name}] and "
             f"[m2:{second.name}], suspended the operation of the [t:{treaty.short}] {dated}]."
