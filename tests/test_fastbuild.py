@@ -99,9 +99,8 @@ def test_generated_data_fails_under_the_wrong_base_and_a_bad_base_is_refused(cap
     result = run(capsys, "build", "--engine", "fast", "--store", tmp_path, "--data", synthetic)
     assert result.code == 1
     assert result.err.startswith("does not conform: ")
-    assert "source/span/98-141>: A source or text span must be an IRI under the project's source/ space." in (
-        result.err.replace("article-000005/", "")
-    )
+    message = "A source, text span or reference must be an IRI under the project's source/ space."
+    assert f"source/span/98-141>: {message}" in result.err.replace("article-000005/", "")
     with pytest.raises(SystemExit) as exit_info:
         run(capsys, "build", "--store", tmp_path, "--base", "ftp://example.org/kg")
     assert exit_info.value.code == 2
