@@ -67,11 +67,13 @@ class UnmaintainableRule(Exception):
 
 @dataclass(frozen=True)
 class Maintained:
-    """The inferred graph's change: triples that went, triples that came, and the rounds run."""
+    """The inferred graph's change: triples that went, triples that came, and the rounds run; `stated`: the
+    triples the union of the asserted graphs lost or gained (a triple another graph holds changes neither)."""
 
     removed: frozenset[ox.Triple]
     added: frozenset[ox.Triple]
     rounds: int
+    stated: frozenset[ox.Triple] = frozenset()
 
 
 def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
@@ -227,4 +229,6 @@ def maintain(store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[ox.Qua
     for triple in moved:
         store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED))
     drop_work(store)
-    return Maintained(frozenset((over - derived) | moved), frozenset(derived - over), rounds)
+    return Maintained(
+        frozenset((over - derived) | moved), frozenset(derived - over), rounds, frozenset(gone | new)
+    )
