@@ -108,8 +108,8 @@ def affected_treaties(
     removed, added, reconciled = list(removed), list(added), list(reconciled)
     changed = [quad.triple for quad in [*removed, *added, *reconciled]]
     links = _Links(store, changed)
-    treaties = {triple.object for triple in changed if triple.predicate == TREATY}
-    nodes = {triple.subject for triple in changed}
+    treaties: set = {triple.object for triple in changed if triple.predicate == TREATY}
+    nodes: set = {triple.subject for triple in changed}
     nodes |= {t.object for t in changed if t.predicate in (ACCOUNT_OF, DECISION_ON, TIME_SPAN)}
     for node in nodes:
         treaties |= links.treaties(node)

@@ -320,7 +320,7 @@ def status_change(
     ]
     scratch = ox.Store()
     held, joining = ox.NamedNode(ID + "work/status/held"), ox.NamedNode(ID + "work/status/joining")
-    treaties = None if treaties is None else set(treaties)
+    treaties = None if treaties is None else set[ox.NamedNode](treaties)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in closure(store, graphs, treaties))
     removed, added = reconciled
     after = tkg("happenedAfter")
@@ -345,7 +345,11 @@ def status_change(
         old = set(store.quads_for_pattern(None, None, None, STATUS))
     else:
         # The closure took in the treaties ordered against these: their intervals are derived again too.
-        treaties |= {q.object for q in scratch.quads_for_pattern(None, tkg("treaty"), None, None)}
+        treaties |= {
+            q.object
+            for q in scratch.quads_for_pattern(None, tkg("treaty"), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
         old = {
             quad
             for treaty in treaties

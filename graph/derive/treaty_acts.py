@@ -158,7 +158,8 @@ def around_treaties(
     def reported(act) -> bool:  # an act no account reports changes no status (treaty_acts._act)
         return next(iter(_in(store, within, None, account_of, act)), None) is not None
 
-    pending, seen, acts = list(treaties), set(treaties), set()
+    pending: list = list(treaties)  # treaties, and the objects of tkg:treaty the order brings in
+    seen, acts = set(pending), set()
     while pending:
         for quad in _in(store, within, None, treaty_of, pending.pop()):
             if quad.subject in acts or not reported(quad.subject):

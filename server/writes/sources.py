@@ -22,7 +22,7 @@ from treatykg.core.iris import (
     source_graph,
 )
 from treatykg.core.terms import BlankNodeMap, ox_term, triples_to_ox
-from treatykg.graph.build.sheets import known_acts
+from treatykg.graph.build.sheets import held_in, known_acts_for
 from treatykg.graph.semantics.interface import raise_unless_conforms
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
@@ -106,7 +106,8 @@ def _compile(
 ) -> tuple[Entities, Graph, CompileReport]:
     """The sheet compiled against the entity sheet and the acts the store holds, its IRIs under `base`."""
     entities = load_entities(entity_sheet, base=base)
-    entities.add_acts(known_acts(handle.store))
+    entities.add_acts(known_acts_for(handle.store, sheet, entities))
+    entities.held = held_in(handle.store)
     graph, compiled = compile_sheet(sheet, entities)
     return entities, graph, compiled
 
