@@ -104,7 +104,8 @@ def replace_source(
 def _compile(
     handle: OpenStore, sheet: Path, base: str, entity_sheet: Path | None
 ) -> tuple[Entities, Graph, CompileReport]:
-    """The sheet compiled against the entity sheet and the acts the store holds, its IRIs under `base`."""
+    """The sheet compiled against the entity sheet and the store's acts its names can reach (known_acts_for),
+    its IRIs under `base`, minted ones clear of every IRI the store describes."""
     entities = load_entities(entity_sheet, base=base)
     entities.add_acts(known_acts_for(handle.store, sheet, entities))
     entities.held = held_in(handle.store)
