@@ -230,7 +230,7 @@ def main() -> int:
         base = ("--base", SYNTHETIC_BASE, "--store", str(store))
         build_seconds, _ = command("build", "--engine", "fast", "--data", str(data), *base)
         replacement = write_replacement(sheet)
-        fresh: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
+        cli: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
         own: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
         counts = ""
         for run in range(args.repeat):
@@ -239,12 +239,12 @@ def main() -> int:
             target = ("--base", SYNTHETIC_BASE, "--store", str(copy))
             entities = ("--entities", str(entity_sheet), "--curator", "bench")
             seconds, out = command("add", str(sheet), *entities, *target)
-            fresh["add"].append(seconds)
+            cli["add"].append(seconds)
             counts = re.search(r"(\d+) quads added", out.splitlines()[-1]).group(1)  # type: ignore[union-attr]
             seconds, _ = command("source", "replace", SLUG, str(replacement), *entities, *target)
-            fresh["replace"].append(seconds)
+            cli["replace"].append(seconds)
             seconds, _ = command("source", "remove", SLUG, "--curator", "bench", *target)
-            fresh["remove"].append(seconds)
+            cli["remove"].append(seconds)
             shutil.rmtree(copy)
             shutil.copytree(store, copy)
             for name, seconds in zip(
@@ -262,18 +262,18 @@ def main() -> int:
         row(
             f"`treatykg add SHEET --entities … --base …` ({STATEMENTS} statements; fresh process)",
             data_name,
-            fresh["add"],
+            cli["add"],
             TARGET_ADD,
         ),
         row("`add_sheet` in process (store open)", data_name, own["add"], TARGET_ADD),
         row(
             "`treatykg source replace SLUG REPLACEMENT --entities …` (3 statements fewer; fresh process)",
             data_name,
-            fresh["replace"],
+            cli["replace"],
             None,
         ),
         row("`replace_source` in process (store open)", data_name, own["replace"], None),
-        row("`treatykg source remove SLUG` (fresh process)", data_name, fresh["remove"], None),
+        row("`treatykg source remove SLUG` (fresh process)", data_name, cli["remove"], None),
         row("`remove_source` in process (store open)", data_name, own["remove"], None),
         row(
             "`compile_sheet` of the seed article's sheet (warm; first run apart)",
