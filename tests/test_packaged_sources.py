@@ -3,6 +3,7 @@ with exact joins, mints and the values each account holds."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,48 @@ def test_the_conflicting_report_disagrees_on_one_date_and_one_attribution(
         TKG.fullText,
         Literal((CONFLICTING.parent / "text.txt").read_text(encoding="utf-8")),
     ) in graph
+
+
+@pytest.mark.slow
+def test_treatykg_conflicts_on_the_three_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The article, the note and the conflicting report: the note's cessation against the article's
+    "complete withdrawal" (a class), the report's June against May 2023 (a span; the note's day falls in
+    May), and the report's Kremlin against the article's foreign ministry as speaker (an agent)."""
+    from treatykg.cli.main import main
+
+    store = str(tmp_path / "store")
+    sources = resources.graph_dir() / "sources"
+    data = [
+        str(sources / "cfe-withdrawal-article"),
+        str(sources / "cfe-treaty-record"),
+        str(CONFLICTING.parent),
+    ]
+    assert main(["build", "--store", store, "--data", *data]) == 0
+    capsys.readouterr()
+    assert main(["conflicts", "--store", store, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    summary = sorted(
+        (
+            conflict["kind"],
+            conflict["acts"][0]["act"].removeprefix(ID + "event/"),
+            tuple(sorted(account["source"].rsplit("/", 1)[1] for account in conflict["accounts"])),
+        )
+        for conflict in found
+    )
+    assert summary == [
+        (
+            "AgentConflict",
+            "russian-foreign-ministry-declares-cfe-history",
+            ("cfe-withdrawal-article", "conflicting-report"),
+        ),
+        (
+            "ClassConflict",
+            "russia-completely-withdraws-from-cfe-2015",
+            ("cfe-treaty-record", "cfe-withdrawal-article"),
+        ),
+        (
+            "SpanConflict",
+            "2023-05-russia-denounces-cfe",
+            ("cfe-treaty-record", "cfe-withdrawal-article", "conflicting-report"),
+        ),
+    ]

@@ -37,7 +37,8 @@ CASES = [
     ("united-states", "cfe", "1990-11-01", "Unknown", set()),
     ("united-states", "cfe", "1990-12-01", "Signatory", {"cfe-signing"}),
     ("soviet-union", "cfe", "1991-06-01", "Signatory", {"cfe-signing"}),
-    # Russia's succession is undated: until its own ratification, whether it held the Soviet signature is open.
+    # Russia's succession is undated: until its own ratification, whether it held the Soviet signature is
+    # open.
     ("russia", "cfe", "1991-06-01", "Indeterminate", {"russia-succeeds-to-cfe"}),
     ("united-states", "cfe", "1992-01-01", "Indeterminate", {"united-states-ratifies-cfe"}),
     ("united-states", "cfe", "2000-01-01", "Party", {"united-states-ratifies-cfe", "cfe-entry-into-force"}),

@@ -415,7 +415,7 @@ def reconciled_change(
     # the acts that had accounts).
     acts = {t.object for t in extra if t.predicate == tkg("accountOf") and isinstance(t.object, ox.NamedNode)}
     for act in acts:
-        for name in ("epistemicStatus", "timeSpan", "agent", "actingMember"):
+        for name in ("epistemicStatus", "timeSpan", "agent", "speaker", "actingMember"):
             for quad in store.quads_for_pattern(act, tkg(name), None):
                 if quad.graph_name in graphs:
                     scratch.add(ox.Quad(quad.subject, quad.predicate, quad.object, work))
