@@ -144,7 +144,7 @@ def known_acts_for(store: ox.Store, sheet: Path, entities: Entities) -> Graph:
         return [quad for quad in found if quad.graph_name in asserted]
 
     pending: list[ox.NamedNode] = [ox.NamedNode(iri) for iri in sorted(sheet_names(sheet, entities))]
-    seen, acts = set(pending), set(pending)
+    seen, acts = set(pending), {node for node in pending if node.value.startswith(EVENTS)}
     while pending:
         node = pending.pop()
         for link in _ACT_LINKS:
