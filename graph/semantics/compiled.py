@@ -145,11 +145,10 @@ class CompiledSemantics:
             if graph != INFERRED and not reasoned(graph) and not str(graph.value).startswith(WORK):
                 store.remove_graph(graph)  # the writes' provenance: no premise of any rule
         maintained = maintain(store, mode.removed, mode.added)
-        changed = [
-            *(quad.triple for quad in mode.removed | mode.added if reasoned(quad.graph_name)),
-            *maintained.removed,
-            *maintained.added,
-        ]
+        # A triple another asserted graph still holds, or held already (an entity's type and label written
+        # again in the entities graph), changes no result: checking it would refocus every node that points
+        # at a well-connected entity.
+        changed = [*maintained.stated, *maintained.removed, *maintained.added]
         nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates, self._backwards())
         problems = inconsistencies(store, [node for node in nodes if isinstance(node, ox.NamedNode)])
         return Reasoning(
