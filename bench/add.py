@@ -1,5 +1,6 @@
-"""`treatykg add` of a 30-statement sheet into a store built from 1M generated triples, and compiling the seed
-article's sheet. Prints a table (and writes it with --markdown).
+"""`treatykg add` of a 30-statement sheet into a store built from 1M generated triples, then `treatykg source
+replace` and `source remove` of that source, and compiling the seed article's sheet. Prints a table (and
+writes it with --markdown).
 
     .venv/bin/python bench/add.py [--triples 1000000] [--seed 1] [--repeat 3] [--markdown FILE]
 
@@ -8,11 +9,13 @@ the end), and `treatykg build --base https://example.org/treatykg-synthetic/` ma
 derived from the generator's world: its text and 30 statements (signings, ratifications, suspensions of
 participation, and declarations with their propositions, one sentence each) name the generator's most
 connected states, alliances and treaties (counted by the triples that mention them in the generated data),
-listed in an entity sheet under the synthetic base. Each run adds the sheet to its own copy of the built
-store (copied before the clock starts): `treatykg add SHEET --entities … --base …` in a fresh process (wall
-clock, Python's start-up included), then `server.writes.sources.add_sheet` in this process (the store
-opened before the clock starts). Target for the add: under 2 s. The seed article's sheet is compiled as
-bench/sheets.py does (target under 1 s).
+listed in an entity sheet under the synthetic base; the replacement sheet is the same source without its last
+three statements. Each run works on its own copy of the built store (copied before the clock starts):
+`treatykg add SHEET --entities … --base …`, `treatykg source replace SLUG REPLACEMENT --entities …` and
+`treatykg source remove SLUG` in fresh processes (wall clock, Python's start-up included), then
+`server.writes.sources` add_sheet, replace_source and remove_source in this process, one after the other on
+a second copy (the store opened before the clocks start). Target for the add: under 2 s. The seed article's
+sheet is compiled as bench/sheets.py does (target under 1 s).
 """
 
 from __future__ import annotations
@@ -153,6 +156,15 @@ def write_sheet(folder: Path, ranked: dict[str, list]) -> tuple[Path, Path]:
     return entity_sheet, sheet
 
 
+def write_replacement(sheet: Path, dropped: int = 3) -> Path:
+    """The source's sheet without its last `dropped` statements, beside it (a replace that retracts acts)."""
+    head, marker, body = sheet.read_text(encoding="utf-8").partition("\nstatements:\n")
+    statements = body.split("\n  - key: ")
+    replacement = sheet.with_name("replacement.yaml")
+    replacement.write_text(head + marker + "\n  - key: ".join(statements[:-dropped]), encoding="utf-8")
+    return replacement
+
+
 def command(*argv: str) -> tuple[float, str]:
     """Wall-clock seconds and standard output of `treatykg ARGV` in a new process."""
     started = time.perf_counter()
@@ -162,16 +174,25 @@ def command(*argv: str) -> tuple[float, str]:
     return time.perf_counter() - started, done.stdout
 
 
-def in_process_run(store: Path, sheet: Path, entity_sheet: Path) -> float:
-    """Seconds of add_sheet in this process, the store opened before the clock starts."""
+def in_process_runs(store: Path, sheet: Path, replacement: Path, entity_sheet: Path) -> list[float]:
+    """Seconds of add_sheet, replace_source and remove_source in this process, one after the other, the
+    store opened before the clocks start."""
     from treatykg.core.iris import SYNTHETIC_BASE
     from treatykg.graph.store.embedded import open_store
-    from treatykg.server.writes.sources import add_sheet
+    from treatykg.server.writes.sources import add_sheet, remove_source, replace_source
 
+    writes = [
+        lambda handle: add_sheet(handle, sheet, "bench", SYNTHETIC_BASE, entity_sheet),
+        lambda handle: replace_source(handle, SLUG, replacement, "bench", SYNTHETIC_BASE, entity_sheet),
+        lambda handle: remove_source(handle, SLUG, "bench", SYNTHETIC_BASE),
+    ]
+    seconds = []
     with open_store(store, holder="bench/add.py") as handle:
-        started = time.perf_counter()
-        add_sheet(handle, sheet, "bench", SYNTHETIC_BASE, entity_sheet)
-        return time.perf_counter() - started
+        for write in writes:
+            started = time.perf_counter()
+            write(handle)
+            seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 def row(what: str, data: str, times: list[float], target: float | None) -> str:
@@ -208,19 +229,28 @@ def main() -> int:
         store = folder / "store"
         base = ("--base", SYNTHETIC_BASE, "--store", str(store))
         build_seconds, _ = command("build", "--engine", "fast", "--data", str(data), *base)
-        adds, own_adds, counts = [], [], ""
+        replacement = write_replacement(sheet)
+        cli: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
+        own: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
+        counts = ""
         for run in range(args.repeat):
             copy = folder / f"run-{run}"
             shutil.copytree(store, copy)
             target = ("--base", SYNTHETIC_BASE, "--store", str(copy))
-            seconds, out = command(
-                "add", str(sheet), "--entities", str(entity_sheet), "--curator", "bench", *target
-            )
-            adds.append(seconds)
+            entities = ("--entities", str(entity_sheet), "--curator", "bench")
+            seconds, out = command("add", str(sheet), *entities, *target)
+            cli["add"].append(seconds)
             counts = re.search(r"(\d+) quads added", out.splitlines()[-1]).group(1)  # type: ignore[union-attr]
+            seconds, _ = command("source", "replace", SLUG, str(replacement), *entities, *target)
+            cli["replace"].append(seconds)
+            seconds, _ = command("source", "remove", SLUG, "--curator", "bench", *target)
+            cli["remove"].append(seconds)
             shutil.rmtree(copy)
             shutil.copytree(store, copy)
-            own_adds.append(in_process_run(copy, sheet, entity_sheet))
+            for name, seconds in zip(
+                own, in_process_runs(copy, sheet, replacement, entity_sheet), strict=True
+            ):
+                own[name].append(seconds)
             shutil.rmtree(copy)
     first, rest, triples = in_process(SHEETS["packaged article"], 20)
     fresh = fresh_process(SHEETS["packaged article"], max(3, args.repeat), known=False)
@@ -232,10 +262,19 @@ def main() -> int:
         row(
             f"`treatykg add SHEET --entities … --base …` ({STATEMENTS} statements; fresh process)",
             data_name,
-            adds,
+            cli["add"],
             TARGET_ADD,
         ),
-        row("`add_sheet` in process (store open)", data_name, own_adds, TARGET_ADD),
+        row("`add_sheet` in process (store open)", data_name, own["add"], TARGET_ADD),
+        row(
+            "`treatykg source replace SLUG REPLACEMENT --entities …` (3 statements fewer; fresh process)",
+            data_name,
+            cli["replace"],
+            None,
+        ),
+        row("`replace_source` in process (store open)", data_name, own["replace"], None),
+        row("`treatykg source remove SLUG` (fresh process)", data_name, cli["remove"], None),
+        row("`remove_source` in process (store open)", data_name, own["remove"], None),
         row(
             "`compile_sheet` of the seed article's sheet (warm; first run apart)",
             f"{triples} triples",

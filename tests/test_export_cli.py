@@ -14,7 +14,14 @@ from rdflib import namespace as ns
 from rdflib.compare import isomorphic
 
 from treatykg.core import resources
-from treatykg.core.iris import DATASET, INFERRED_GRAPH, ONTOLOGY_GRAPH, SPARQL_ENDPOINT
+from treatykg.core.iris import (
+    DATASET,
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    RECONCILED_GRAPH,
+    SPARQL_ENDPOINT,
+    STATUS_GRAPH,
+)
 from treatykg.graph.store.embedded import open_store, read_version
 
 pytestmark = pytest.mark.slow
@@ -27,8 +34,10 @@ FORMATS = {  # extension -> (pyoxigraph format, rdflib format, keeps graph names
     "trig": (ox.RdfFormat.TRIG, "trig", True),
     "jsonld": (ox.RdfFormat.JSON_LD, "json-ld", True),
 }
+# The default build derives the reconciled view and the treaty status graph, each exported as its own dumps.
+DUMPS = ("ontology", "asserted", "inferred", "reconciled", "status")
 EXPECTED_FILES = sorted(
-    [f"{dump}.{ext}" for ext in FORMATS for dump in ("ontology", "asserted", "inferred")]
+    [f"{dump}.{ext}" for ext in FORMATS for dump in DUMPS]
     + ["dataset.nq", "dataset.trig", "dataset.jsonld", "void.ttl", "context.jsonld"]
 )
 
@@ -48,12 +57,18 @@ def exported(tmp_path_factory):
 
 def selection(quads: list[ox.Quad], dump: str) -> list[ox.Quad]:
     """What a dump should hold, straight from the store."""
-    names = {"ontology": {ONTOLOGY_GRAPH}, "inferred": {INFERRED_GRAPH}}
+    names = {
+        "ontology": {ONTOLOGY_GRAPH},
+        "inferred": {INFERRED_GRAPH},
+        "reconciled": {RECONCILED_GRAPH},
+        "status": {STATUS_GRAPH},
+    }
     if dump == "dataset":
         return quads
     if dump in names:
         return [q for q in quads if getattr(q.graph_name, "value", None) in names[dump]]
-    return [q for q in quads if getattr(q.graph_name, "value", None) not in (ONTOLOGY_GRAPH, INFERRED_GRAPH)]
+    apart = set().union(*names.values())
+    return [q for q in quads if getattr(q.graph_name, "value", None) not in apart]
 
 
 def test_export_writes_every_dump_void_and_context(exported):
@@ -166,10 +181,10 @@ def test_one_format_writes_its_dumps_only(capsys, exported, tmp_path):
     store, _, _ = exported
     result = run(capsys, "export", "--store", store, "--format", "ttl", "--out", tmp_path)
     assert result.code == 0
-    names = ["ontology.ttl", "asserted.ttl", "inferred.ttl", "context.jsonld", "void.ttl"]
+    names = [f"{dump}.ttl" for dump in DUMPS] + ["context.jsonld", "void.ttl"]
     assert result.out == "".join(f"{tmp_path / name}\n" for name in names)
     void = Graph().parse(tmp_path / "void.ttl", format="turtle")
-    assert len(set(void.objects(URIRef(DATASET), ns.VOID.dataDump))) == 3
+    assert len(set(void.objects(URIRef(DATASET), ns.VOID.dataDump))) == len(DUMPS)
 
 
 def test_export_of_a_missing_or_empty_store_says_to_build_first(capsys, tmp_path):

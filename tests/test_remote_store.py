@@ -27,7 +27,12 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # Prepared queries Virtuoso 7.2.5 answers otherwise than Oxigraph and rdflib (which agree): checked to
 # still differ, so the list cannot outlive the difference.
-VIRTUOSO_DIFFERS = {"cq-events-before": "extra rows where OPTIONAL meets a FILTER"}
+VIRTUOSO_DIFFERS = {
+    "cq-events-before": "extra rows where OPTIONAL meets a FILTER",
+    # The interval's bounds are read in OPTIONALs that a FILTER on the day then tests, as above.
+    "status-on": "extra rows where OPTIONAL meets a FILTER",
+    "status-history": "extra rows where OPTIONAL meets a FILTER",
+}
 
 
 @pytest.fixture(scope="module")
@@ -232,10 +237,17 @@ def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, bu
 
 
 def test_values_binding_keeps_a_query_valid() -> None:
-    """Parameters travel as a trailing VALUES clause written by pyoxigraph (no string pasting)."""
+    """Parameters travel as a VALUES row opening the WHERE group, written by pyoxigraph (no string pasting),
+    so a BIND computing with a parameter sees it; a query without the WHERE keyword gets a trailing one."""
     text = with_values("SELECT ?s WHERE { ?s ?p ?o }", {ox.Variable("s"): ox.Literal('a "b"')})
-    assert text.rstrip().endswith('VALUES (?s) { ("a \\"b\\"") }')
+    assert text == 'SELECT ?s WHERE {\n  VALUES (?s) { ("a \\"b\\"") } ?s ?p ?o }'
     assert ox.Store().query(text) is not None
+    computed = with_values(
+        'SELECT ?y WHERE { BIND(CONCAT(?x, "!") AS ?y) }', {ox.Variable("x"): ox.Literal("a")}
+    )
+    assert [row["y"].value for row in ox.Store().query(computed)] == ["a!"]
+    bare = with_values("SELECT ?s { ?s ?p ?o }", {ox.Variable("s"): ox.Literal("a")})
+    assert bare.rstrip().endswith('VALUES (?s) { ("a") }')
 
 
 def test_endpoints_follow_the_dialect_and_the_overrides() -> None:

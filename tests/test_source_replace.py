@@ -16,6 +16,7 @@ from server_harness import AUTH, TOKEN, LiveServer
 from treatykg.cli.serve import SERVER_URL_FILE
 from treatykg.core import resources
 from treatykg.core.iris import WRITES_GRAPH, source_graph
+from treatykg.graph.semantics import region
 
 pytestmark = pytest.mark.slow  # builds stores and starts servers
 
@@ -98,6 +99,33 @@ def test_replace_gives_the_store_a_build_with_the_new_sheet_would_give(capsys, a
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     assert ox.Quad(agent, label, ox.Literal("A. Curator"), ox.NamedNode(WRITES_GRAPH)) in writes
     assert any(q.subject == activity and q.predicate.value.endswith("endedAtTime") for q in writes)
+
+
+def test_remove_then_add_gives_the_store_a_fresh_build_gives(capsys, added, tmp_path, monkeypatch):
+    # Source writes are tried on a checkpoint by delete and rederive, never by the region mode.
+    def no_region(*args, **kwargs):
+        raise AssertionError("a source write went through the region mode")
+
+    monkeypatch.setattr(region, "reason", no_region)
+    path = shutil.copytree(added, tmp_path / "store")
+    result = run(capsys, "source", "remove", "report-b", "--store", path, "--curator", "A. Curator")
+    assert result.code == 0, result.err
+    without = tmp_path / "without"
+    assert (
+        run(
+            capsys, "build", "--engine", "fast", "--store", without, "--data", ARTICLE, FIXTURES / "report-a"
+        ).code
+        == 0
+    )
+    assert graphs_of(path) == graphs_of(without)  # the inferred, reconciled and status graphs exact
+    sheet = shutil.copytree(FIXTURES / "report-b", tmp_path / "again" / "report-b") / "sheet.yaml"
+    result = run(capsys, "add", sheet, "--store", path, "--curator", "A. Curator")
+    assert result.code == 0, result.err
+    built = tmp_path / "built"
+    data = ("--data", ARTICLE, FIXTURES / "report-a", sheet.parent)
+    assert run(capsys, "build", "--engine", "fast", "--store", built, *data).code == 0
+    assert graphs_of(path) == graphs_of(built)
+    assert run(capsys, "conflicts", "--store", path).out.splitlines()[-1] == "4 conflict(s)"
 
 
 def test_a_replacement_that_does_not_compile_or_validate_changes_nothing(capsys, added, tmp_path):

@@ -307,10 +307,12 @@ def status_change(
     without: str | None = None,
     extra: Iterable[ox.Triple] = (),
     reconciled: tuple[set[ox.Quad], set[ox.Quad]] = (set(), set()),
+    treaties: Iterable[ox.NamedNode] | None = None,
 ) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The status graph's quads to remove and to add when the asserted graph `without` leaves `store`, the
     triples `extra` join it and the reconciled view changes by `reconciled` (its quads removed, added); the
-    store is only read."""
+    store is only read. With `treaties`, only those treaties' intervals are derived again (a write's
+    change: the treaties of what it touched, see derive/refresh.py)."""
     graphs = [
         graph
         for graph in [*source_graphs(store), RECONCILED]
@@ -318,7 +320,8 @@ def status_change(
     ]
     scratch = ox.Store()
     held, joining = ox.NamedNode(ID + "work/status/held"), ox.NamedNode(ID + "work/status/joining")
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in closure(store, graphs))
+    treaties = None if treaties is None else set[ox.NamedNode](treaties)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in closure(store, graphs, treaties))
     removed, added = reconciled
     after = tkg("happenedAfter")
     for quad in removed:
@@ -338,5 +341,19 @@ def status_change(
                 if q.graph_name in graphs
             )
     new = {ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in derive_status(scratch, [held, joining])}
-    old = set(store.quads_for_pattern(None, None, None, STATUS))
+    if treaties is None:
+        old = set(store.quads_for_pattern(None, None, None, STATUS))
+    else:
+        # The closure took in the treaties ordered against these: their intervals are derived again too.
+        treaties |= {
+            q.object
+            for q in scratch.quads_for_pattern(None, tkg("treaty"), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
+        old = {
+            quad
+            for treaty in treaties
+            for interval in store.quads_for_pattern(None, tkg("treaty"), treaty, STATUS)
+            for quad in store.quads_for_pattern(interval.subject, None, None, STATUS)
+        }
     return old - new, new - old

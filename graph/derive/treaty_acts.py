@@ -129,11 +129,74 @@ def coarsest(precisions: Iterable[str | None]) -> str | None:
     return min(units, key=lambda unit: PRECISIONS.index(unit) if unit in PRECISIONS else -1)
 
 
-def closure(store: ox.Store, graphs: Sequence[GraphName]) -> list[ox.Triple]:
-    """What the derivation reads from `graphs` of `store` (graph/derive/status-inputs.rq)."""
+def closure(
+    store: ox.Store, graphs: Sequence[GraphName], treaties: Iterable[ox.NamedNode] | None = None
+) -> list[ox.Triple]:
+    """What the derivation reads from `graphs` of `store` (graph/derive/status-inputs.rq); with `treaties`,
+    only what it reads for those treaties and the treaties their acts are ordered against."""
+    if treaties is not None:
+        store = around_treaties(store, graphs, treaties)
     text = (QUERIES / "status-inputs.rq").read_text(encoding="utf-8")
     named = [graph for graph in graphs if isinstance(graph, ox.NamedNode)]
     return list(store.query(text, default_graph=list(graphs), named_graphs=named))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
+
+
+def _in(store: ox.Store, graphs: set, subject=None, predicate=None, obj=None) -> Iterable[ox.Quad]:
+    """The quads of `graphs` matching the pattern."""
+    return (q for q in store.quads_for_pattern(subject, predicate, obj, None) if q.graph_name in graphs)
+
+
+def around_treaties(
+    store: ox.Store, graphs: Sequence[GraphName], treaties: Iterable[ox.NamedNode]
+) -> ox.Store:
+    """A scratch store holding, in their own graphs, the quads of `graphs` that status-inputs.rq reads for
+    the acts of `treaties`: index lookups from each treaty, so a write's status costs what it touches. The
+    treaties of acts ordered against theirs (tkg:happenedAfter either way) join, as the order narrows both."""
+    within = set(graphs)
+    after, treaty_of, account_of = tkg("happenedAfter"), tkg("treaty"), tkg("accountOf")
+
+    def reported(act) -> bool:  # an act no account reports changes no status (treaty_acts._act)
+        return next(iter(_in(store, within, None, account_of, act)), None) is not None
+
+    pending: list = list(treaties)  # treaties, and the objects of tkg:treaty the order brings in
+    seen, acts = set(pending), set()
+    while pending:
+        for quad in _in(store, within, None, treaty_of, pending.pop()):
+            if quad.subject in acts or not reported(quad.subject):
+                continue
+            acts.add(quad.subject)
+            ordered = [q.object for q in _in(store, within, quad.subject, after)]
+            ordered += [q.subject for q in _in(store, within, None, after, quad.subject)]
+            for other in filter(reported, ordered):
+                for link in _in(store, within, other, treaty_of):
+                    if link.object not in seen:
+                        seen.add(link.object)
+                        pending.append(link.object)
+    quads: set[ox.Quad] = set()
+    accounts, described = set(), set(seen)
+    for act in acts:
+        for quad in _in(store, within, act):
+            quads.add(quad)
+            if quad.predicate in (tkg("agent"), tkg("predecessor"), tkg("actingMember")):
+                described.add(quad.object)
+        for quad in _in(store, within, None, tkg("accountOf"), act):
+            accounts.add(quad.subject)
+    spans = set()
+    for account in accounts:
+        for quad in _in(store, within, account):
+            quads.add(quad)
+            if quad.predicate == tkg("timeSpan"):
+                spans.add(quad.object)
+        for decision in _in(store, within, None, tkg("decisionOn"), account):
+            quads.update(_in(store, within, decision.subject))
+    for span in spans:
+        quads.update(_in(store, within, span))
+    for node in described:
+        quads.update(_in(store, within, node, RDF_TYPE))
+        quads.update(_in(store, within, node, RDFS_LABEL))
+    scratch = ox.Store()
+    scratch.extend(quads)
+    return scratch
 
 
 def _finest(precisions: Iterable[str | None]) -> str | None:

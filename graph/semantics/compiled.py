@@ -57,11 +57,17 @@ def asserted_graphs(store: ox.Store) -> list:
     return graphs
 
 
-def affected_nodes(store: ox.Store, changed: Iterable[ox.Triple], value_predicates: frozenset[str]) -> set:
+def affected_nodes(
+    store: ox.Store,
+    changed: Iterable[ox.Triple],
+    value_predicates: frozenset[str],
+    backwards: frozenset[str] = frozenset(),
+) -> set:
     """The focus nodes whose validation results a change can alter: the subjects and objects of the changed
     triples, and the nodes pointing at the subject of a changed triple whose predicate some check reads one
     step past its focus node (`value_predicates`: a value's rdf:type, a sequence path's second step, a nested
-    shape's path). The project's shapes look at most one step past the focus node."""
+    shape's path). A path may start backwards (`backwards`: the predicates under sh:inversePath, such as an
+    act's accounts, ^tkg:accountOf): what those nodes reach forwards by such a predicate is affected too."""
     nodes: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
     pointed_at: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
     for triple in changed:
@@ -70,6 +76,14 @@ def affected_nodes(store: ox.Store, changed: Iterable[ox.Triple], value_predicat
             pointed_at.add(triple.subject)
     for subject in pointed_at:
         nodes.update(quad.subject for quad in store.quads_for_pattern(None, None, subject))
+    for predicate in backwards:
+        for node in list(nodes):
+            if not isinstance(node, ox.Literal):
+                nodes.update(
+                    quad.object
+                    for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None)  # type: ignore[arg-type]  # a subject is never a literal
+                    if not isinstance(quad.object, ox.Literal)
+                )
     return nodes
 
 
@@ -87,6 +101,10 @@ class CompiledSemantics:
 
     def __init__(self, base: str = BASE) -> None:
         self.base = base
+
+    def _backwards(self) -> frozenset[str]:
+        """The predicates the shapes follow backwards, as IRI strings."""
+        return frozenset(str(predicate) for predicate in region.inverse_predicates(self.base))
 
     def reason(self, store: ox.Store, mode: Mode = FULL) -> Reasoning:
         """Reason in `mode` (see the module docstring)."""
@@ -112,7 +130,7 @@ class CompiledSemantics:
         stats = reason_delta(store, mode.triples)  # ValueError, nothing staged, if the schema would change
         try:
             changed = [*mode.triples, *(quad.triple for quad in staged_inferences(store))]
-            nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates)
+            nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates, self._backwards())
             problems = inconsistencies(store, [node for node in nodes if isinstance(node, ox.NamedNode)])
         except BaseException:
             drop_work(store)
@@ -127,12 +145,11 @@ class CompiledSemantics:
             if graph != INFERRED and not reasoned(graph) and not str(graph.value).startswith(WORK):
                 store.remove_graph(graph)  # the writes' provenance: no premise of any rule
         maintained = maintain(store, mode.removed, mode.added)
-        changed = [
-            *(quad.triple for quad in mode.removed | mode.added if reasoned(quad.graph_name)),
-            *maintained.removed,
-            *maintained.added,
-        ]
-        nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates)
+        # A triple another asserted graph still holds, or held already (an entity's type and label written
+        # again in the entities graph), changes no result: checking it would refocus every node that points
+        # at a well-connected entity.
+        changed = [*maintained.stated, *maintained.removed, *maintained.added]
+        nodes = affected_nodes(store, changed, shape_plan(self.base).value_predicates, self._backwards())
         problems = inconsistencies(store, [node for node in nodes if isinstance(node, ox.NamedNode)])
         return Reasoning(
             mode,

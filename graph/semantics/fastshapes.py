@@ -201,9 +201,20 @@ def validate_build(
             for quad in store.quads_for_pattern(None, None, value)
             if quad.graph_name in asserted
         }
-        if pointing:
-            checks = [check for check in plan.checks if check.cls == cls]
-            results += validate_focus(store, pointing, list(asserted), Plan((), tuple(checks))).results
+        checks = [check for check in plan.checks if check.cls == cls]
+        # A check whose path is one predicate reaches a value from the nodes pointing at it; a longer path
+        # (an event's spans through its accounts) from the nodes the path itself leads from to the value.
+        direct = tuple(check for check in checks if check.path is None or check.path.startswith("<"))
+        if pointing and direct:
+            results += validate_focus(store, pointing, list(asserted), Plan((), direct)).results
+        named = " ".join(str(value) for value in suspects if not isinstance(value, ox.BlankNode))
+        for check in checks:
+            if check in direct or not named:
+                continue
+            query = f"SELECT DISTINCT ?this WHERE {{ VALUES ?value {{ {named} }} ?this {check.path} ?value }}"
+            reaching = [row["this"] for row in solutions(store.query(query, default_graph=list(asserted)))]
+            if reaching:
+                results += validate_focus(store, reaching, list(asserted), Plan((), (check,))).results
     return _report(results)
 
 

@@ -67,11 +67,13 @@ class UnmaintainableRule(Exception):
 
 @dataclass(frozen=True)
 class Maintained:
-    """The inferred graph's change: triples that went, triples that came, and the rounds run."""
+    """The inferred graph's change: triples that went, triples that came, and the rounds run; `stated`: the
+    triples the union of the asserted graphs lost or gained (a triple another graph holds changes neither)."""
 
     removed: frozenset[ox.Triple]
     added: frozenset[ox.Triple]
     rounds: int
+    stated: frozenset[ox.Triple] = frozenset()
 
 
 def graph_key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
@@ -126,18 +128,25 @@ def _support_nodes(store: ox.Store, triples: Iterable[ox.Triple], first: bool) -
     in-edges are needed too. The first pass reads a hub's outgoing triples only (a state's inferred types
     come back from the types it states); the second, for what the first did not bring back, everything."""
     nodes: dict = {}
+    degrees: dict = {}  # a hub is named by many of the triples: its degree is counted once
+
+    def degree(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> int:
+        if node not in degrees:
+            degrees[node] = _degree(store, node)
+        return degrees[node]
+
     for triple in triples:
         subject, obj = triple.subject, triple.object
         if triple.predicate == RDF_TYPE or not isinstance(obj, ox.NamedNode | ox.BlankNode):
             sides = [subject]
         elif triple.predicate == SAME_AS:
             sides = [subject, obj]
-        elif isinstance(subject, ox.Triple) or _degree(store, obj) < _degree(store, subject):
+        elif isinstance(subject, ox.Triple) or degree(obj) < degree(subject):
             sides = [obj]
         else:
             sides = [subject]
         for node in sides:
-            whole = not first or _degree(store, node) < DEGREE_CAP
+            whole = not first or degree(node) < DEGREE_CAP
             nodes[node] = nodes.get(node, False) or whole
         if first:
             nodes.setdefault(subject, False)
@@ -227,4 +236,6 @@ def maintain(store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[ox.Qua
     for triple in moved:
         store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, INFERRED))
     drop_work(store)
-    return Maintained(frozenset((over - derived) | moved), frozenset(derived - over), rounds)
+    return Maintained(
+        frozenset((over - derived) | moved), frozenset(derived - over), rounds, frozenset(gone | new)
+    )

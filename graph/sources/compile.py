@@ -396,7 +396,7 @@ class _Compiler:
     def _unique(self, iri: str) -> str:
         """`iri`, or `iri-2`, `iri-3`… when it is taken."""
         candidate, number = iri, 2
-        while candidate in self.taken:
+        while candidate in self.taken or self.entities.held(candidate):
             candidate, number = f"{iri}-{number}", number + 1
         self.taken.add(candidate)
         return candidate

@@ -4,6 +4,7 @@ aliases) and the acts already known: what a sheet's names and act keys resolve t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +81,11 @@ class KnownAct:
     sources: frozenset[str] = frozenset()
 
 
+def _nowhere(iri: str) -> bool:
+    """No IRI is held beyond what the entities learnt (a build: every graph compiled is learnt)."""
+    return False
+
+
 @dataclass
 class Entities:
     """What names resolve to: the entity sheet's entries, the acts already known, the ontology's terms."""
@@ -92,6 +98,8 @@ class Entities:
     described: set[str] = field(default_factory=set)
     # The IRI base entities, acts and sources live under (a synthetic base for generated data).
     base: str = BASE
+    # Whether the store a sheet is added to describes an IRI beyond the acts learnt (a minted IRI avoids it).
+    held: Callable[[str], bool] = _nowhere
 
     @property
     def id_base(self) -> str:

@@ -30,6 +30,7 @@ from rdflib import Graph, Literal, URIRef
 
 from treatykg.core.errors import StoreError
 from treatykg.core.terms import BlankNodeMap, QueryResults, Substitutions, serialized, triples_to_ox
+from treatykg.graph.query.prepared import inline_values
 from treatykg.graph.store.embedded import StoreVersion, build_owned_graphs, graph_quads
 from treatykg.graph.store.remote_client import (
     N_TRIPLES,
@@ -87,14 +88,17 @@ ACCEPT = {"solutions": RESULTS_JSON, "boolean": RESULTS_JSON, "graph": N_TRIPLES
 
 
 def with_values(text: str, substitutions: Mapping | None) -> str:
-    """The query with its parameters bound by a trailing VALUES clause (the Protocol has no bindings)."""
-    # SPARQL 1.1 §10.2.2: a trailing VALUES is joined with the query's solutions; every prepared query
-    # projects its parameters, so this is the answer pyoxigraph's substitutions= gives.
+    """The query with its parameters bound by a VALUES row opening its WHERE group (the Protocol has no
+    bindings): a trailing VALUES would join after BIND and FILTER have run on the unbound parameters. A query
+    written without the WHERE keyword gets the trailing clause (SPARQL 1.1 §10.2.2)."""
     if not substitutions:
         return text
-    names = " ".join(str(variable) for variable in substitutions)
-    values = " ".join(str(term) for term in substitutions.values())
-    return f"{text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
+    try:
+        return inline_values(text, substitutions)
+    except ValueError:
+        names = " ".join(str(variable) for variable in substitutions)
+        values = " ".join(str(term) for term in substitutions.values())
+        return f"{text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
 
 
 class RemoteStore:

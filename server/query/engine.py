@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from treatykg.core.errors import StoreError
+from treatykg.graph.store.checkpoint import WRITE_CHECK_DIR
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, record_commit, require_current
 from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
 from treatykg.server.query.messages import (
@@ -57,7 +58,6 @@ log = logging.getLogger("treatykg.server")
 
 MAX_MESSAGE = 1 << 16
 READ_VIEW_DIR = "read-view"  # in the store's directory: the snapshots (checkpoints) the workers read
-WRITE_CHECK_DIR = "write-check"  # in the store's directory: each write job's writable checkpoint
 
 
 class EngineError(Exception):

@@ -26,7 +26,7 @@ from treatykg.graph.semantics.shapes import Report
 from treatykg.server.writes.delta import Delta
 from treatykg.server.writes.overlay import ox_graph, ox_term, rdflib_quad
 
-__all__ = ["INFERRED_GRAPH", "Checked", "TooLarge", "check", "check_checkpoint", "prepare"]
+__all__ = ["INFERRED_GRAPH", "Checked", "TooLarge", "check", "check_checkpoint", "check_write", "prepare"]
 
 # The closures the region mode takes: the compiled rules', and owlrl's beyond them.
 _closure = region.closure
@@ -85,33 +85,47 @@ def _ox(quad: Quad) -> ox.Quad:
 def check_checkpoint(
     snapshot: ox.Store, checkpoint: ox.Store, delta: Delta, base: str, region_limit: int
 ) -> Checked:
-    """Apply `delta` and the derived graphs' change to `checkpoint`, then reason and validate there (the
-    region mode on `snapshot`, read only, for a schema change or axioms beyond the compiled rules)."""
+    """check_write() of a delta of rdflib quads; the derived graphs' change as rdflib quads too."""
     removed, added = {_ox(q) for q in delta.removed}, {_ox(q) for q in delta.added}
+    checked, derived_removed, derived_added = check_write(
+        snapshot, checkpoint, removed, added, base, region_limit
+    )
+    checked.derived_removed = {rdflib_quad(q) for q in derived_removed}
+    checked.derived_added = {rdflib_quad(q) for q in derived_added}
+    return checked
+
+
+def check_write(
+    snapshot: ox.Store,
+    checkpoint: ox.Store,
+    removed: set[ox.Quad],
+    added: set[ox.Quad],
+    base: str,
+    region_limit: int = 50_000,
+) -> tuple[Checked, set[ox.Quad], set[ox.Quad]]:
+    """Apply a write (`removed`, `added`) and the derived graphs' change to `checkpoint`, then reason and
+    validate there (the region mode on `snapshot`, read only, for a schema change or axioms beyond the
+    compiled rules); the check and the derived graphs' quads removed and added."""
     for quad in removed:
         checkpoint.remove(quad)
     checkpoint.extend(added)
-    derived_removed, derived_added = derived_change(checkpoint, [q.triple for q in removed | added])
+    derived_removed, derived_added = derived_change(checkpoint, removed, added)
     for quad in derived_removed:
         checkpoint.remove(quad)
     checkpoint.extend(derived_added)
-    removed |= derived_removed
-    added |= derived_added
-    derived = ({rdflib_quad(q) for q in derived_removed}, {rdflib_quad(q) for q in derived_added})
+    removed, added = removed | derived_removed, added | derived_added
     if changes_schema(removed | added) or rules.unsupported_axioms(checkpoint):
-        whole = Delta(removed=delta.removed | derived[0], added=delta.added | derived[1])
-        checked = check(snapshot, whole, base, region_limit)
-    else:
-        semantics = CompiledSemantics(base)
-        reasoning = semantics.reason(checkpoint, Applied(frozenset(removed), frozenset(added)))
-        checked = Checked(
-            reasoning.inferred_removed,
-            reasoning.inferred_added,
-            inconsistencies=[inconsistency.message for inconsistency in reasoning.inconsistencies],
-            path=reasoning.path,
-        )
-        if reasoning.consistent:
-            checked.report = semantics.validate(checkpoint, reasoning)
-            checked.focus = reasoning.focus
-    checked.derived_removed, checked.derived_added = derived
-    return checked
+        whole = Delta(removed={rdflib_quad(q) for q in removed}, added={rdflib_quad(q) for q in added})
+        return check(snapshot, whole, base, region_limit), derived_removed, derived_added
+    semantics = CompiledSemantics(base)
+    reasoning = semantics.reason(checkpoint, Applied(frozenset(removed), frozenset(added)))
+    checked = Checked(
+        reasoning.inferred_removed,
+        reasoning.inferred_added,
+        inconsistencies=[inconsistency.message for inconsistency in reasoning.inconsistencies],
+        path=reasoning.path,
+    )
+    if reasoning.consistent:
+        checked.report = semantics.validate(checkpoint, reasoning)
+        checked.focus = reasoning.focus
+    return checked, derived_removed, derived_added

@@ -1,5 +1,6 @@
-"""Sources as writes: a statement sheet compiled and added, or a source retracted, each with the reconciled
-view's change, reasoned and validated around the delta and committed in one transaction with provenance."""
+"""Sources as writes: a statement sheet compiled and added, or a source retracted, tried on a writable
+checkpoint as the HTTP writes are (the derived graphs' change, the inferred graph kept exact by delete and
+rederive, validation of what the change can affect) and committed in one transaction with provenance."""
 
 from __future__ import annotations
 
@@ -18,24 +19,19 @@ from treatykg.core.iris import (
     INFERRED_GRAPH,
     RECONCILED_GRAPH,
     STATUS_GRAPH,
-    asserted_graph,
     source_graph,
 )
-from treatykg.core.terms import BlankNodeMap, ox_term, to_rdflib, triples_to_ox
-from treatykg.graph.build.sheets import known_acts
-from treatykg.graph.derive.reconcile import reconciled_change
-from treatykg.graph.derive.status import status_change
-from treatykg.graph.semantics.compiled import CompiledSemantics
-from treatykg.graph.semantics.interface import Incremental, discard, raise_unless_conforms
-from treatykg.graph.semantics.rules import staged_inferences
+from treatykg.core.terms import BlankNodeMap, ox_term, triples_to_ox
+from treatykg.graph.build.sheets import held_in, known_acts_for
+from treatykg.graph.semantics.interface import raise_unless_conforms
 from treatykg.graph.semantics.shapes import Report
 from treatykg.graph.sources.compile import Report as CompileReport
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.entities import Entities, entities_graph, load_entities
+from treatykg.graph.store.checkpoint import writable_checkpoint
 from treatykg.graph.store.embedded import OpenStore, StoreVersion, build_owned_graphs, require_current
 from treatykg.server.writes import commit
-from treatykg.server.writes.delta import Delta
-from treatykg.server.writes.entailment import check
+from treatykg.server.writes.entailment import check_write
 
 
 class NoSuchSource(InputError):
@@ -108,9 +104,11 @@ def replace_source(
 def _compile(
     handle: OpenStore, sheet: Path, base: str, entity_sheet: Path | None
 ) -> tuple[Entities, Graph, CompileReport]:
-    """The sheet compiled against the entity sheet and the acts the store holds, its IRIs under `base`."""
+    """The sheet compiled against the entity sheet and the store's acts its names can reach (known_acts_for),
+    its IRIs under `base`, minted ones clear of every IRI the store describes."""
     entities = load_entities(entity_sheet, base=base)
-    entities.add_acts(known_acts(handle.store))
+    entities.add_acts(known_acts_for(handle.store, sheet, entities))
+    entities.held = held_in(handle.store)
     graph, compiled = compile_sheet(sheet, entities)
     return entities, graph, compiled
 
@@ -118,15 +116,15 @@ def _compile(
 def _source_change(
     store: ox.Store, entities: Entities, graph: Graph, name: str, replaced: str | None
 ) -> tuple[set[ox.Quad], set[ox.Quad]]:
-    """The quads to remove and add for the source graph `name` to hold `graph` (replacing the graph the
-    store holds when `replaced` names it): the graph, the reconciled view's change, the entity sheet's."""
-    triples = list(triples_to_ox(graph, BlankNodeMap()))
-    removed, added = reconciled_change(store, without=replaced, extra=triples)
-    reconciled = (set(removed), set(added))
+    """The asserted quads to remove and add for the source graph `name` to hold `graph` (replacing the graph
+    the store holds when `replaced` names it), with the entity sheet's graph as a build with it would hold."""
+    removed: set[ox.Quad] = set()
     if replaced is not None:
         removed |= set(store.quads_for_pattern(None, None, None, ox.NamedNode(replaced)))
-    added |= {ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name)) for t in triples}
-    # The entity sheet's graph, as a build with this sheet would hold it: the sheet may name its entities.
+    added = {
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+        for t in triples_to_ox(graph, BlankNodeMap())
+    }
     shared = ox.NamedNode(ENTITIES_GRAPH)
     held = set(store.quads_for_pattern(None, None, None, shared))
     wanted = {
@@ -135,13 +133,6 @@ def _source_change(
     }
     removed |= held - wanted
     added |= wanted - held
-    # The status intervals follow the reconciled view's change (the sheet's entities typed as the store will).
-    joining = [*triples, *(quad.triple for quad in wanted)]
-    status_removed, status_added = status_change(
-        store, without=replaced, extra=joining, reconciled=reconciled
-    )
-    removed |= status_removed
-    added |= status_added
     # A quad the new graph keeps is neither removed nor added.
     return removed - added, added - removed
 
@@ -159,15 +150,11 @@ def _removable(handle: OpenStore, slug: str) -> str:
 
 
 def remove_source(handle: OpenStore, slug: str, curator: str, base: str = BASE) -> Written:
-    """Retract the source `slug`: its graph, and what the reconciled view derived from its accounts."""
+    """Retract the source `slug`: its graph, and what the derived and inferred graphs drew from it."""
     require_current(handle.version(), handle.path)
     name = _removable(handle, slug)
-    removed, added = reconciled_change(handle.store, without=name)
-    status_removed, status_added = status_change(handle.store, without=name, reconciled=(removed, added))
-    removed |= status_removed
-    added |= status_added
-    removed |= set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
-    return _commit(handle, removed, added, [name], curator, f"remove source {slug}", base, drop=True)
+    removed = set(handle.store.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    return _commit(handle, removed, set(), [name], curator, f"remove source {slug}", base, drop=True)
 
 
 def _commit(
@@ -180,9 +167,20 @@ def _commit(
     base: str,
     drop: bool = False,
 ) -> Written:
-    """Reason over and validate the delta, then commit it with its inferences and provenance in one
-    transaction."""
-    report, inferred_removed, inferred_added = _checked(handle.store, removed, added, base)
+    """Try the write on a writable checkpoint (the derived graphs' change, reasoning, validation), then
+    commit it with its derived and inferred change and its provenance in one transaction."""
+    with writable_checkpoint(handle) as checkpoint:
+        checked, derived_removed, derived_added = check_write(handle.store, checkpoint, removed, added, base)
+        del checkpoint  # closed before the checkpoint's folder goes
+    report = checked.report or Report(conforms=True, results=())
+    _raise_unless_accepted(report, tuple(checked.inconsistencies))
+    removed, added = removed | derived_removed, added | derived_added
+    # Exactly the net change to the inferred graph, so the commit record's counts stay exact.
+    inferred_removed = [q for q in _inferred(checked.inferred_removed) if q in handle.store]
+    asserted = {quad.triple for quad in added}
+    inferred_added = [
+        q for q in _inferred(checked.inferred_added) if q not in handle.store and q.triple not in asserted
+    ]
     change = commit.Change(
         removed=[*removed, *inferred_removed],
         added=[*added, *inferred_added],
@@ -195,55 +193,6 @@ def _commit(
     version = commit.next_version(handle.version(), change)
     version = commit.apply(handle, change, version)
     return Written(graphs[0], report, version, len(removed), len(added))
-
-
-def _checked(
-    store: ox.Store, removed: set[ox.Quad], added: set[ox.Quad], base: str
-) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
-    """The SHACL report and the inferred graph's change of a delta; SourceRejected if it does not conform.
-
-    Additions alone are reasoned as `treatykg add FILE` reasons a file (the compiled engine's incremental
-    mode: semi-naive from the store's inferred graph, in working graphs dropped before the commit), which
-    stays fast next to well-connected nodes; a delta that removes anything goes through the region mode."""
-    if not removed:
-        try:
-            return _checked_additions(store, added, base)
-        except ValueError:  # the additions change the schema: the region mode reasons it whole
-            pass
-    delta = Delta(removed={_rdflib(quad) for quad in removed}, added={_rdflib(quad) for quad in added})
-    checked = check(store, delta, base)
-    report = checked.report or Report(conforms=True, results=())
-    _raise_unless_accepted(report, tuple(checked.inconsistencies))
-    return report, _inferred(checked.inferred_removed), _inferred(checked.inferred_added)
-
-
-def _checked_additions(
-    store: ox.Store, added: set[ox.Quad], base: str
-) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
-    """The incremental mode's check of additions; its staged triples are dropped whatever happens."""
-    semantics = CompiledSemantics(base)
-    # A triple another asserted graph holds already (an entity's type and label, written again in the
-    # entities graph) changes neither the union nor its closure; checking it again would refocus every
-    # node that points at a well-connected entity.
-    triples = tuple({quad.triple for quad in added if not _asserted(store, quad.triple)})
-    reasoning = semantics.reason(store, Incremental(triples, ox.DefaultGraph()))
-    try:
-        inconsistencies = tuple(problem.message for problem in reasoning.inconsistencies)
-        report = Report(True, ()) if inconsistencies else semantics.validate(store, reasoning)
-        _raise_unless_accepted(report, inconsistencies)
-        graph = ox.NamedNode(INFERRED_GRAPH)
-        inferred = {ox.Quad(q.subject, q.predicate, q.object, graph) for q in staged_inferences(store)}
-    finally:
-        discard(store)
-    return report, [], sorted((quad for quad in inferred if quad not in store), key=str)
-
-
-def _asserted(store: ox.Store, triple: ox.Triple) -> bool:
-    """Whether an asserted graph of the store holds `triple`."""
-    return any(
-        asserted_graph(None if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value)
-        for quad in store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
-    )
 
 
 def _raise_unless_accepted(report: Report, inconsistencies: tuple[str, ...]) -> None:
@@ -259,7 +208,7 @@ def _raise_unless_accepted(report: Report, inconsistencies: tuple[str, ...]) -> 
 
 def _inferred(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
     """Inferred rdflib triples as quads of the inferred graph, in the store's own terms (blank node labels
-    included: the region mode reads them from the store)."""
+    included: the checkpoint is a copy of the store, and the region mode reads them from it)."""
     graph = ox.NamedNode(INFERRED_GRAPH)
     return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), graph) for s, p, o in triples]  # type: ignore[arg-type]  # a subject is never a literal, a predicate always an IRI
 
@@ -267,14 +216,3 @@ def _inferred(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
 def _holds(store: ox.Store, graph: str) -> bool:
     """Whether the store holds a triple in `graph`."""
     return next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(graph))), None) is not None
-
-
-def _rdflib(quad: ox.Quad):
-    """An rdflib quad (subject, predicate, object, graph IRI) of a pyoxigraph one."""
-    graph = quad.graph_name
-    return (
-        to_rdflib(quad.subject),
-        to_rdflib(quad.predicate),
-        to_rdflib(quad.object),
-        None if isinstance(graph, ox.DefaultGraph) else to_rdflib(graph),
-    )

@@ -96,6 +96,9 @@ def add_source(subcommands: argparse._SubParsersAction) -> None:
     )
     replace.add_argument("slug", metavar="SLUG", help="the source's slug (its graph is graph/source/SLUG)")
     replace.add_argument("sheet", type=Path, metavar="SHEET", help="the source's new statement sheet")
+    replace.add_argument(
+        "--entities", type=Path, metavar="PATH", help="the sheet's entity sheet (default: the packaged one)"
+    )
     for parser in (remove, replace):
         parser.add_argument(
             "--curator",
@@ -157,7 +160,9 @@ def run_source_replace(args: argparse.Namespace) -> int:
         print_account(account, f"replaced with {args.sheet}:", "removed", "added")
         return EXIT_OK
     with handle:
-        written, compiled = replace_source(handle, args.slug, args.sheet, args.curator, args.base)
+        written, compiled = replace_source(
+            handle, args.slug, args.sheet, args.curator, args.base, args.entities
+        )
         print(*compiled.lines(), sep="\n")
         print(
             f"replaced with {args.sheet}: {written.graph} in {handle.path}: version "
