@@ -47,9 +47,16 @@ def store_with(
     return store
 
 
+def synthetic_with(data: str) -> ox.Store:
+    """A store with generated data (N-Triples) and the reconciled view of its accounts, as a build has it."""
+    store = store_with(data, SYNTHETIC)
+    reconcile_into(store)
+    return store
+
+
 def synthetic_store(triples: int = 10_000) -> ox.Store:
-    """A store with the generated data."""
-    return store_with("".join(lines(triples)), SYNTHETIC)
+    """A store with the generated data and its reconciled view."""
+    return synthetic_with("".join(lines(triples)))
 
 
 def article_store() -> ox.Store:

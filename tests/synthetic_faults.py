@@ -1,4 +1,5 @@
-"""Inject known SHACL violations into generated N-Triples, so validator comparisons are not vacuous."""
+"""Inject known SHACL violations into generated N-Triples, so validator comparisons are not vacuous: on the
+acts, on the accounts that carry each source's voice, span, order claims and anchors, and on the rest."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ EXPECTED_COMPONENTS = frozenset(
         "Or",
         "Node",
         "NodeKind",
+        "Disjoint",
     }
 )
 
@@ -81,9 +83,13 @@ def inject(lines: list[str]) -> list[str]:
     for s, p, o in filter(None, data.triples):
         if p == RDF_TYPE:
             by_type[o].append(s)
-    status = data.find(t("epistemicStatus"))
-    data.remove(status)  # MinCount: no status
-    data.set_object(data.find(t("epistemicStatus"), skip=5), t("Situation"))  # In: not a status
+    accounts = by_type[t("Account")]
+    data.remove(data.values(accounts[0], t("epistemicStatus"))[0])  # MinCount: an account with no voice
+    data.set_object(data.values(accounts[5], t("epistemicStatus"))[0], t("Situation"))  # In: not a voice
+    for anchor in data.values(accounts[7], t("attestedBy")):
+        data.remove(anchor)  # MinCount: an account (and so its act) with no anchor
+    own_act = data.triples[data.values(accounts[8], t("accountOf"))[0]][2]
+    data.added.append((accounts[8], t("claimsAfter"), own_act))  # Disjoint: an act after itself
     time_span = by_type[t("TimeSpan")][0]
     data.set_object(data.find(t("agent"), skip=3), time_span)  # Class: a time span as agent
     data.set_object(data.find(t("agent"), skip=7), '"Somewhere"')  # Class: a literal agent
@@ -108,14 +114,17 @@ def inject(lines: list[str]) -> list[str]:
     )  # QualifiedMinCount, Datatype
     aim_label = data.values(by_type[t("TreatyAim")][0], LABEL)[0]
     data.set_object(aim_label, data.triples[aim_label][2].removesuffix("@en") + "@fr")  # QualifiedMinCount
-    event = data.subjects(t("epistemicStatus"), t("ReportedBySource"))[10]
+    event = by_type[t("Argument")][3]
     data.added.append((event, LABEL, '"A second English name"@en'))  # UniqueLang
     other_span = next(s for s in by_type[t("TextSpan")] if "article-000002/" in s)
     data.set_object(
-        data.values(data.subjects(t("epistemicStatus"), t("ReportedBySource"))[11], t("attestedBy"))[0],
+        data.values(accounts[11], t("attestedBy"))[0],
         other_span,
-    )  # Equals: a span of another article
+    )  # Equals: an account anchored in another article
     spans = [s for s in by_type[t("TimeSpan")] if data.values(s, t("earliest"))]
+    # LessThanOrEquals: reversed bounds on a span an account gives (the reconciled view reads it too)
+    dated = {data.triples[i][2] for a in accounts for i in data.values(a, t("timeSpan"))}
+    spans.insert(1, next(s for s in spans if s in dated))
     earliest, latest = data.values(spans[1], t("earliest"))[0], data.values(spans[1], t("latest"))[0]
     low, high = data.triples[earliest][2], data.triples[latest][2]
     data.set_object(earliest, high)  # LessThanOrEquals
@@ -124,19 +133,19 @@ def inject(lines: list[str]) -> list[str]:
     data.set_object(data.values(spans[3], t("precision"))[0], "<http://www.w3.org/2006/time#unitHour>")  # In
     data.added += [(OUTSIDE, RDF_TYPE, t("State")), (OUTSIDE, LABEL, '"Nowhere"@en')]  # Pattern
     attributed = data.subjects(t("epistemicStatus"), t("AttributedToSpeaker"))[0]
-    data.remove(data.values(attributed, t("accordingTo"))[0])  # Or: attributed, no speaker named
+    data.remove(data.values(attributed, t("accordingTo"))[0])  # Or: an attributed account, no speaker
     linkage = by_type[t("Linkage")][0]
     linked = data.triples[data.values(linkage, t("linkedAct"))[0]][2]
+    (told,) = data.subjects(t("accountOf"), linked)
     data.set_object(
-        data.values(linked, t("epistemicStatus"))[0], t("ReportedBySource")
-    )  # Node: not hypothetical
+        data.values(told, t("epistemicStatus"))[0], t("ReportedBySource")
+    )  # Node: its account reports it, so the reconciled act is no longer hypothetical
     relation = by_type[t("BilateralRelation")][0]
     data.added.append((relation, t("party"), by_type[t("State")][5]))  # MaxCount: three parties
     digest = data.find(t("textSha256"), skip=1)
     data.set_object(digest, data.triples[digest][2].upper())  # Pattern: upper-case digest
     data.remove(data.values(by_type[t("GovernmentBody")][0], t("governmentOf"))[0])  # MinCount
-    act = data.subjects(t("epistemicStatus"), t("ReportedBySource"))
-    treaty_act = next(s for s in by_type[t("Denunciation")] + by_type[t("Withdrawal")] if s in act)
+    treaty_act = (by_type[t("Denunciation")] + by_type[t("Withdrawal")])[0]
     data.remove(data.values(treaty_act, t("treaty"))[0])  # MinCount: no treaty
     speech = by_type[t("Declaration")][0]
     data.remove(data.values(speech, t("content"))[0])  # MinCount: no content

@@ -32,7 +32,7 @@ def bench_module():
 
 def test_the_sheet_names_the_generators_entities_and_adds_under_its_base(capsys, tmp_path):
     bench = bench_module()
-    data, generator = bench.generate(8000, 1, tmp_path)
+    data, generator = bench.generate(10_000, 1, tmp_path)  # enough articles to name two alliances
     ranked = bench.most_connected(data, generator)
     assert [len(entries) for entries in ranked.values()] == [5, 2, 4]
     counts = [count for entries in ranked.values() for _, _, count in entries]

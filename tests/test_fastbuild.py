@@ -4,6 +4,7 @@ can't tear. (Both engines also run every case of tests/test_build_cli.py.)"""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -99,8 +100,11 @@ def test_generated_data_fails_under_the_wrong_base_and_a_bad_base_is_refused(cap
     result = run(capsys, "build", "--engine", "fast", "--store", tmp_path, "--data", synthetic)
     assert result.code == 1
     assert result.err.startswith("does not conform: ")
-    message = "A source, text span or reference must be an IRI under the project's source/ space."
-    assert f"source/span/98-141>: {message}" in result.err.replace("article-000005/", "")
+    assert re.search(
+        r"source/article-\d{6}/span/\d+-\d+>: A source, text span or reference must be an IRI under the "
+        r"project's source/ space\.",
+        result.err,
+    )
     with pytest.raises(SystemExit) as exit_info:
         run(capsys, "build", "--store", tmp_path, "--base", "ftp://example.org/kg")
     assert exit_info.value.code == 2

@@ -14,6 +14,7 @@ from fastpath_support import (
     graph_of,
     lines,
     store_with,
+    synthetic_with,
 )
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH
@@ -40,16 +41,16 @@ def keys(report) -> set:
 
 @pytest.fixture(scope="module")
 def clean() -> ox.Store:
-    """The 10k generated set, reasoned."""
-    store = store_with("".join(lines(10_000)), SYNTHETIC)
+    """The 10k generated set with its reconciled view, reasoned."""
+    store = synthetic_with("".join(lines(10_000)))
     reason(store)
     return store
 
 
 @pytest.fixture(scope="module")
 def faulty() -> ox.Store:
-    """The 10k set with one of each injected fault, reasoned."""
-    store = store_with("".join(inject(list(lines(10_000)))), SYNTHETIC)
+    """The 10k set with one of each injected fault and the reconciled view of its accounts, reasoned."""
+    store = synthetic_with("".join(inject(list(lines(10_000)))))
     reason(store)
     return store
 
@@ -64,8 +65,8 @@ def article() -> ox.Store:
 # The article's acts take their status and span from the reconciled view of their accounts, and the states
 # and treaties they name from the entity sheet.
 CASES = [
-    ("clean", (SYNTHETIC,), SYNTHETIC_BASE),
-    ("faulty", (SYNTHETIC,), SYNTHETIC_BASE),
+    ("clean", (SYNTHETIC, RECONCILED), SYNTHETIC_BASE),
+    ("faulty", (SYNTHETIC, RECONCILED), SYNTHETIC_BASE),
     ("article", (ARTICLE, ENTITIES, RECONCILED), BASE),
 ]
 
@@ -114,7 +115,7 @@ def test_same_results_as_the_builds_two_validations(
 
 
 def test_the_injected_faults_make_the_comparison_non_vacuous(faulty: ox.Store) -> None:
-    report = validate_build(faulty, [ONTOLOGY, SYNTHETIC], INFERRED, shape_plan(SYNTHETIC_BASE))
+    report = validate_build(faulty, [ONTOLOGY, SYNTHETIC, RECONCILED], INFERRED, shape_plan(SYNTHETIC_BASE))
     components = {
         str(result.component).removeprefix(str(SH)).removesuffix("ConstraintComponent")
         for result in report.violations
@@ -124,7 +125,7 @@ def test_the_injected_faults_make_the_comparison_non_vacuous(faulty: ox.Store) -
 
 
 def test_the_clean_set_conforms_with_warnings(clean: ox.Store) -> None:
-    report = validate_build(clean, [ONTOLOGY, SYNTHETIC], INFERRED, shape_plan(SYNTHETIC_BASE))
+    report = validate_build(clean, [ONTOLOGY, SYNTHETIC, RECONCILED], INFERRED, shape_plan(SYNTHETIC_BASE))
     assert report.conforms
     assert report.warnings
     assert not report.violations

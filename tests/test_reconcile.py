@@ -237,6 +237,23 @@ def test_an_intersection_no_account_gives_gets_a_minted_span_at_the_finest_preci
     }
 
 
+def test_a_span_with_an_ill_typed_bound_is_left_out_and_the_others_reconcile():
+    store = spans_store(
+        ("a", "1992-01-01T00:00:00Z", "1992-12-31T23:59:59Z", "unitYear"),
+        (
+            "b",
+            "1992-13-45T00:00:00Z",
+            "1993-06-30T23:59:59Z",
+            "unitMonth",
+        ),  # no such month: SHACL's to report
+    )
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in derive(store)}
+    assert triples == {
+        (EVENT + "x", TKG + "epistemicStatus", TKG + "Hypothetical"),
+        (EVENT + "x", TKG + "timeSpan", ID + "time/a"),
+    }
+
+
 def test_an_object_claim_that_differs_is_a_conflict():
     store = spans_store(
         ("a", "1992-01-01T00:00:00Z", "1992-12-31T23:59:59Z", "unitYear"),

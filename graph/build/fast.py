@@ -51,8 +51,10 @@ from treatykg.graph.build.reference import (
     stem_graph_name,
     without_blank_nodes_of,
 )
+from treatykg.graph.build.adding import add_with_derived
 from treatykg.graph.build.sheets import compile_sheets, known_acts, split_data
 from treatykg.graph.derive.reconcile import reconcile_into
+from treatykg.graph.derive.refresh import touches_accounts
 from treatykg.graph.derive.status import status_into
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.compiled import CompiledSemantics
@@ -341,9 +343,15 @@ def add_file(
     if name in build_owned_graphs(handle.version()) | {WRITES_GRAPH}:
         raise InputError(f"the graph {name} is the build's; add the file to a build instead", path)
     triples = [quad.triple for quad in scratch.quads_for_pattern(None, None, None, STAGING)]
+    # A file with accounts changes the reconciled view and the status intervals: added with them.
+    derived = touches_accounts(handle.store, triples)
     try:
-        report = add_triples(handle.store, triples, ox.NamedNode(name), base)
+        if derived:
+            report = add_with_derived(handle.store, triples, ox.NamedNode(name), base)
+        else:
+            report = add_triples(handle.store, triples, ox.NamedNode(name), base)
     except ValueError as error:  # the file changes the schema: its consequences reach beyond the delta
         raise InputError(f"{error} (treatykg build)", path) from None
-    version = record_commit(handle, changed=[name, INFERRED_GRAPH])
+    changed = [name, INFERRED_GRAPH, *([RECONCILED_GRAPH, STATUS_GRAPH] if derived else [])]
+    version = record_commit(handle, changed=changed)
     return FastInputs(handle.store, Path(), {name: path}), report, version

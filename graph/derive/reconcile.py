@@ -72,6 +72,19 @@ def _instant(literal: ox.Literal) -> datetime:
     return datetime.fromisoformat(literal.value.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
+def _instants(*terms: object) -> bool:
+    """Whether every term is an xsd:dateTime literal with a valid value. A span with a bound that is not is
+    left out of the reconciled view (the shapes report the bound as a Violation)."""
+    try:
+        for term in terms:
+            if not isinstance(term, ox.Literal) or term.datatype != XSD_DATETIME:
+                return False
+            _instant(term)
+    except ValueError:
+        return False
+    return True
+
+
 def _local(iri: str) -> str:
     """The last segment of an IRI (a term's local name, an act's slug)."""
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -111,6 +124,7 @@ def read_accounts(store: ox.Store, graphs: Sequence[GraphName]) -> dict[str, Acc
         earliest, latest, precision = row["earliest"], row["latest"], row["precision"]
         if (
             isinstance(span, ox.NamedNode)
+            and _instants(earliest, latest)
             and isinstance(earliest, ox.Literal)
             and isinstance(latest, ox.Literal)
         ):

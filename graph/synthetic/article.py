@@ -14,7 +14,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Markup for the spans of a sentence: "[name:words]" marks `words` as span `name`; spans nest.
-_OPEN = re.compile(r"\[([a-z][a-z0-9]*):")
+_TOKENS = re.compile(r"\[([a-z][a-z0-9]*):|\]|[^\[\]]+|\[")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -43,20 +43,17 @@ def parse_markup(markup: str) -> tuple[str, dict[str, tuple[int, int]]]:
     text: list[str] = []
     spans: dict[str, tuple[int, int]] = {}
     stack: list[tuple[str, int]] = []
-    length = position = 0
-    while position < len(markup):
-        opening = _OPEN.match(markup, position)
-        if opening:
-            stack.append((opening.group(1), length))
-            position = opening.end()
-        elif markup[position] == "]":
-            name, start = stack.pop()
-            spans[name] = (start, length)
-            position += 1
+    length = 0
+    for token in _TOKENS.finditer(markup):  # whole runs of text at a time: the generator's hot loop
+        name, words = token.group(1), token.group(0)
+        if name:
+            stack.append((name, length))
+        elif words == "]":
+            opened, start = stack.pop()
+            spans[opened] = (start, length)
         else:
-            text.append(markup[position])
-            length += 1
-            position += 1
+            text.append(words)
+            length += len(words)
     if stack:
         raise ValueError(f"unclosed span {stack[-1][0]!r} in {markup!r}")
     return "".join(text), spans
@@ -162,6 +159,25 @@ class Article:
         for anchor in anchors:
             self.add(iri, TKG + "attestedBy", ref(anchor))
         self.add(iri, TKG + "source", ref(self.iri))
+
+    def act(self, iri: str, cls: str, label: str, props: list[tuple[str, str]]) -> None:
+        """An act as the sheet compiler mints it: only what identifies it (class, label, agent, object...)."""
+        self.add(iri, RDF_TYPE, ref(TKG + cls))
+        self.add(iri, RDFS_LABEL, english(label))
+        for predicate, obj in props:
+            self.add(iri, predicate, obj)
+
+    def account(self, act: str, anchors: list[str], props: list[tuple[str, str]]) -> str:
+        """This article's account of `act` (voice, span, qualifier, order claims, anchors), as compiled."""
+        iri = f"{act}/account/{self.slug}"
+        self.add(iri, RDF_TYPE, ref(TKG + "Account"))
+        self.add(iri, TKG + "accountOf", ref(act))
+        self.add(iri, TKG + "source", ref(self.iri))
+        for anchor in anchors:
+            self.add(iri, TKG + "attestedBy", ref(anchor))
+        for predicate, obj in props:
+            self.add(iri, predicate, obj)
+        return iri
 
     def finish(self) -> list[str]:
         """The article's triples, the source node (its full text now known) first."""

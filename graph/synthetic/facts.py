@@ -38,6 +38,19 @@ def tkg(name: str) -> str:
     return TKG + name
 
 
+# What a source says about an act goes on its account, as the sheet compiler writes it (in its order); an
+# order the source claims is tkg:claimsAfter there, and the reconciled view derives tkg:happenedAfter.
+ACCOUNT_TERMS = {
+    tkg(name): tkg(name) for name in ("epistemicStatus", "accordingTo", "timeSpan", "temporalQualifier")
+} | {tkg("happenedAfter"): tkg("claimsAfter")}
+ACCOUNT_ORDER = {
+    tkg(name): number
+    for number, name in enumerate(
+        ("epistemicStatus", "accordingTo", "timeSpan", "temporalQualifier", "claimsAfter")
+    )
+}
+
+
 class Facts:
     """An article being told about the world: a state acting on a treaty, and how its facts are written."""
 
@@ -68,10 +81,18 @@ class Facts:
     def event(
         self, cls: str, label: str, row: Row, span: str, status: str, props: list[tuple[str, str]]
     ) -> str:
-        """A new event of this article; attributed events must name whose word they rest on in `props`."""
+        """A new act of this article and the article's account of it, split as the sheet compiler splits
+        them; attributed acts must name whose word they rest on in `props`."""
         iri = self.art.id("event", cls.lower())
-        self.art.fact(iri, cls, label, [self.art.span(row, span)], [(tkg("epistemicStatus"), status), *props])
+        told = [(tkg("epistemicStatus"), status)]
+        told += [(ACCOUNT_TERMS[p], o) for p, o in props if p in ACCOUNT_TERMS]
+        self.art.act(iri, cls, label, [(p, o) for p, o in props if p not in ACCOUNT_TERMS])
+        self.art.account(iri, [self.art.span(row, span)], sorted(told, key=lambda po: ACCOUNT_ORDER[po[0]]))
         return iri
+
+    def account(self, act: str) -> str:
+        """The IRI of this article's account of one of its acts."""
+        return f"{act}/account/{self.art.slug}"
 
     def proposition(self, label: str, row: Row, span: str, props: list[tuple[str, str]]) -> str:
         """A new proposition (what a speaker says), anchored to its words."""

@@ -5,18 +5,11 @@ from __future__ import annotations
 import calendar
 
 from treatykg.graph.synthetic.article import ref
-from treatykg.graph.synthetic.facts import (
-    ATTRIBUTED,
-    BOILERPLATE,
-    MINISTRY,
-    PRESIDENCY,
-    REPORTED,
-    Facts,
-    tkg,
-)
+from treatykg.graph.synthetic.facts import ATTRIBUTED, BOILERPLATE, MINISTRY, PRESIDENCY, REPORTED, tkg
+from treatykg.graph.synthetic.record import TreatyRecord
 
 
-class LaterSections(Facts):
+class LaterSections(TreatyRecord):
     """Sentences that follow the main act's background, perspective and claims."""
 
     def relic_heading(self) -> None:

@@ -93,7 +93,7 @@ class Story(LaterSections):
             [],
         )
         for earlier in (revocation, launch):
-            self.art.add(self.act, tkg("happenedAfter"), ref(earlier))
+            self.art.add(self.account(self.act), tkg("claimsAfter"), ref(earlier))
 
     # Sections: a heading, then sentences
 
@@ -108,7 +108,8 @@ class Story(LaterSections):
             (self.members_heading, [self.membership, self.missile_test]),
         ]
         self.rng.shuffle(chosen)
-        return chosen
+        # Every article first tells a few steps of treaty records, so the status derivation has work at scale.
+        return [(self.record_heading, [self.record, self.record, self.record]), *chosen]
 
     def background_heading(self) -> None:
         self.art.heading(f"Background: The {self.treaty.short} Treaty")
@@ -119,7 +120,7 @@ class Story(LaterSections):
         if t.slug in self.world.signed:
             return self.reluctance()
         self.world.signed.add(t.slug)
-        year = t.parts["signed"] = self.rng.randint(1960, 2005)
+        year = t.parts["signed"] = t.parts.get("opened") or self.rng.randint(1960, 2005)
         first, second = self.world.aims()
         row = self.art.bullet(
             f"[sig:Signed in {year} after [h:{self.world.historic_event()}]], the {t.short} aimed "

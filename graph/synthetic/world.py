@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 # Invented names only, so no synthetic statement can be mistaken for one about a real country or treaty.
 _ROOTS = [
@@ -108,6 +109,24 @@ _HISTORIC = [
 ]
 _SHARE_NEW = {"state": 0.35, "alliance": 0.04, "treaty": 0.3, "period": 0.03}
 _CAPS = {"state": 400, "alliance": 30, "treaty": None, "period": 40}
+# Realistic histories of a state with a treaty, as the status derivation reads them: consent and entry into
+# force, suspension, notice then withdrawal, a revoked ratification, provisional application, succession.
+_HISTORIES = [
+    [
+        "Signing",
+        "Ratification",
+        "EntryIntoForceForState",
+        "SuspensionOfParticipation",
+        "Denunciation",
+        "Withdrawal",
+    ],
+    ["Signing", "Ratification", "EntryIntoForceForState", "Denunciation", "Withdrawal"],
+    ["Signing", "Acceptance", "EntryIntoForceForState"],
+    ["Accession", "EntryIntoForceForState", "SuspensionOfParticipation"],
+    ["Signing", "ProvisionalApplication", "Approval", "EntryIntoForceForState"],
+    ["Signing", "Ratification", "RevocationOfRatification"],
+    ["Succession", "SuspensionOfParticipation", "Denunciation", "Withdrawal"],
+]
 _NUMERALS = ["", " II", " III", " IV", " V", " VI", " VII", " VIII", " IX", " X"]
 
 
@@ -120,6 +139,29 @@ def slugify(text: str) -> str:
 def acronym(name: str) -> str:
     """Initials of a name's capitalised words, as treaties and alliances are abbreviated."""
     return "".join(word[0] for word in name.replace("-", " ").split() if word[0].isupper())
+
+
+@dataclass
+class History:
+    """The dated acts one state performs on one treaty, told a step at a time by later articles."""
+
+    start: date
+    steps: list[tuple[str, date]]
+    predecessor: Thing | None = None
+    told: int = 0
+
+    @property
+    def done(self) -> bool:
+        """Whether every step has been told."""
+        return self.told >= len(self.steps)
+
+    def peek(self) -> tuple[str, date]:
+        """The next act's class and day."""
+        return self.steps[self.told]
+
+    def advance(self) -> None:
+        """The next step has been told."""
+        self.told += 1
 
 
 @dataclass(eq=False)
@@ -155,6 +197,8 @@ class World:
         self.signed: set[str] = set()
         self.shared: set[str] = set()  # time spans and roles already declared (shared by all articles)
         self.last_act: dict[str, str] = {}  # treaty slug -> IRI path of the latest reported act on it
+        self.histories: dict[tuple[str, str], History] = {}
+        self.unfinished: list[tuple[Thing, Thing]] = []  # (state, treaty) pairs whose history goes on
 
     def pick(self, kind: str, avoid: tuple[Thing, ...] = ()) -> Thing:
         """An entity of `kind`: sometimes a new one, else one already in the world (not in `avoid`)."""
@@ -168,6 +212,29 @@ class World:
             thing = self.rng.choice(pool)
             if thing not in avoid:
                 return thing
+
+    def history(self, state: Thing, treaty: Thing) -> History:
+        """The history of `state` with `treaty`: a realistic sequence of dated acts, drawn the first time."""
+        key = (state.slug, treaty.slug)
+        if key not in self.histories:
+            rng = self.rng
+            year = treaty.parts.setdefault("opened", treaty.parts.get("signed") or rng.randint(1965, 2005))
+            day = date(year, rng.randint(1, 12), rng.randint(1, 28)) + timedelta(days=rng.randint(0, 400))
+            start, steps = day, []
+            for cls in rng.choice(_HISTORIES):
+                steps.append((cls, day))
+                day += timedelta(days=rng.randint(20, 1500))
+            predecessor = self.pick("state", avoid=(state,)) if steps[0][0] == "Succession" else None
+            self.histories[key] = History(start, steps, predecessor)
+            self.unfinished.append((state, treaty))
+        return self.histories[key]
+
+    def told(self, state: Thing, treaty: Thing) -> None:
+        """The next step of the history of `state` with `treaty` has been told."""
+        history = self.histories[state.slug, treaty.slug]
+        history.advance()
+        if history.done:
+            self.unfinished.remove((state, treaty))
 
     def states(self, count: int, avoid: tuple[Thing, ...] = ()) -> list[Thing]:
         """`count` distinct states, none of them in `avoid`."""

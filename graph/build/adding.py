@@ -1,0 +1,90 @@
+"""Adding a file's triples that carry accounts: the file, the reconciled view's and the status graph's change,
+reasoned and validated together, then written in one go (or nothing written)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from treatykg.core.errors import ReasoningInconsistency
+from treatykg.core.iris import INFERRED_GRAPH
+from treatykg.core.terms import ox_term, to_rdflib
+from treatykg.graph.derive.reconcile import reconciled_change
+from treatykg.graph.derive.refresh import affected_treaties
+from treatykg.graph.derive.status import status_change
+from treatykg.graph.semantics.compiled import CompiledSemantics
+from treatykg.graph.semantics.interface import Incremental, Region, discard, raise_unless_conforms
+from treatykg.graph.semantics.rules import staged_inferences
+from treatykg.graph.semantics.shapes import Report
+
+INFERRED = ox.NamedNode(INFERRED_GRAPH)
+
+
+def add_with_derived(store: ox.Store, triples: list[ox.Triple], graph: ox.NamedNode, base: str) -> Report:
+    """Add `triples` to `graph` with the derived graphs' change and the inferences of both, if the result is
+    consistent and conforms; else ReasoningInconsistency or ValidationFailed, and the store as it was."""
+    removed, added = reconciled_change(store, extra=triples)
+    joining = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
+    # Only the treaties the file's acts and the reconciled view's change touch are derived again.
+    treaties = affected_treaties(store, [], joining, removed | added)
+    status_removed, status_added = status_change(
+        store, extra=triples, reconciled=(removed, added), treaties=treaties
+    )
+    removed, added = removed | status_removed, added | status_added | joining
+    removed, added = removed - added, added - removed
+    semantics = CompiledSemantics(base)
+    if removed:
+        report, inferred_removed, inferred_added = _region(semantics, store, removed, added)
+    else:
+        report, inferred_removed, inferred_added = _additions(semantics, store, added)
+    for quad in [*removed, *inferred_removed]:
+        store.remove(quad)
+    store.extend([*added, *inferred_added])
+    return report
+
+
+def _additions(
+    semantics: CompiledSemantics, store: ox.Store, added: set[ox.Quad]
+) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
+    """Reason additions alone semi-naively from the store's inferred graph (staged, then dropped) and
+    validate the nodes they reach."""
+    reasoning = semantics.reason(
+        store, Incremental(tuple({quad.triple for quad in added}), ox.DefaultGraph())
+    )
+    try:
+        if not reasoning.consistent:
+            raise ReasoningInconsistency(reasoning.describe())
+        report = semantics.validate(store, reasoning)
+        raise_unless_conforms(report)
+        inferred = {ox.Quad(q.subject, q.predicate, q.object, INFERRED) for q in staged_inferences(store)}
+    finally:
+        discard(store)
+    return report, [], sorted((quad for quad in inferred if quad not in store), key=str)
+
+
+def _region(
+    semantics: CompiledSemantics, store: ox.Store, removed: set[ox.Quad], added: set[ox.Quad]
+) -> tuple[Report, list[ox.Quad], list[ox.Quad]]:
+    """Reason and validate a delta with removals in the region around it (the store is only read)."""
+    reasoning = semantics.reason(
+        store, Region(frozenset(map(_rdflib, removed)), frozenset(map(_rdflib, added)))
+    )
+    if not reasoning.consistent:
+        raise ReasoningInconsistency(reasoning.describe())
+    report = semantics.validate(store, reasoning)
+    raise_unless_conforms(report)
+    return report, _inferred(reasoning.inferred_removed), _inferred(reasoning.inferred_added)
+
+
+def _inferred(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
+    """Inferred rdflib triples as quads of the inferred graph."""
+    return [ox.Quad(ox_term(s), ox_term(p), ox_term(o), INFERRED) for s, p, o in triples]  # type: ignore[arg-type]  # a subject is never a literal, a predicate always an IRI
+
+
+def _rdflib(quad: ox.Quad) -> tuple:
+    """An rdflib quad (subject, predicate, object, graph IRI or None) of a pyoxigraph one."""
+    graph = quad.graph_name
+    name = None if isinstance(graph, ox.DefaultGraph) else to_rdflib(graph)
+    return (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), name)
