@@ -78,12 +78,11 @@ def affected_nodes(
         nodes.update(quad.subject for quad in store.quads_for_pattern(None, None, subject))
     for predicate in backwards:
         for node in list(nodes):
-            if not isinstance(node, ox.Literal):
-                nodes.update(
-                    quad.object
-                    for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None)  # type: ignore[arg-type]  # a subject is never a literal
-                    if not isinstance(quad.object, ox.Literal)
-                )
+            nodes.update(
+                quad.object
+                for quad in store.quads_for_pattern(node, ox.NamedNode(predicate), None)
+                if not isinstance(quad.object, ox.Literal)
+            )
     return nodes
 
 
