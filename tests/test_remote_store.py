@@ -28,8 +28,7 @@ XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # Prepared queries Virtuoso 7.2.5 answers otherwise than Oxigraph and rdflib (which agree): checked to
 # still differ, so the list cannot outlive the difference.
 VIRTUOSO_DIFFERS = {
-    "cq-events-before": "extra rows where OPTIONAL meets a FILTER",
-    # The interval's bounds are read in OPTIONALs that a FILTER on the day then tests, as above.
+    # The interval's bounds are read in OPTIONALs that a FILTER on the day then tests.
     "status-on": "extra rows where OPTIONAL meets a FILTER",
     "status-history": "extra rows where OPTIONAL meets a FILTER",
 }
