@@ -384,3 +384,19 @@ def test_search_ignores_case_and_accents(client, query, expected):
 def test_search_box_on_every_page(client):
     for path in ("/", "/id/state/russia", "/timeline", "/ontology", "/dataset", "/queries"):
         assert 'role="search"' in client.get(path, headers=HTML).text, path
+
+
+def test_an_acts_page_lists_its_conflicts_with_both_sources_quotes(client):
+    """The 2015 act: the note's cessation of participation against the article's "complete withdrawal" (a
+    class conflict), each source's quote beside its name; an act without conflicts has no such section."""
+    page = client.get("/id/event/russia-completely-withdraws-from-cfe-2015", headers=HTML).get_data(
+        as_text=True
+    )
+    section = page[
+        page.index("Where the sources disagree") : page.index("</section>", page.index("disagree"))
+    ]
+    assert "<h3>class conflict</h3>" in section
+    assert ">cfe-withdrawal-article</a>: “complete withdrawal in 2015”" in section
+    assert ">cfe-treaty-record</a>: “On 10 March 2015 Russia announced" in section
+    plain = client.get("/id/event/2023-05-russia-denounces-cfe", headers=HTML).get_data(as_text=True)
+    assert "Where the sources disagree" not in plain

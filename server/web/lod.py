@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -103,6 +104,7 @@ def _html(iri: str, document: str) -> Response:
         extra["parts"] = lookup.select("source-text", {"this": ox.NamedNode(iri)})
     if type_iris & STATUS_TYPES:
         extra["status_strip"] = status.strip(iri)
+    extra["conflicts"] = _conflicts(iri)
     return web.page(
         "entity.html",
         e=found,
@@ -112,6 +114,36 @@ def _html(iri: str, document: str) -> Response:
         jsonld=schema.describe(found, request.url_root.rstrip("/") + document, timeline.events().get(iri)),
         **extra,
     )
+
+
+@dataclass
+class SourceSays:
+    """One source's side of a conflict: the source and the quotes its account rests on."""
+
+    source: str
+    quotes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ConflictShown:
+    """A conflict about the page's act: its kind and each involved source's quotes."""
+
+    kind: str
+    sides: list[SourceSays] = field(default_factory=list)
+
+
+def _conflicts(iri: str) -> list[ConflictShown]:
+    """The conflicts the reconciled view records about the act `iri`, with both (or all) sources' quotes."""
+    found: dict[str, ConflictShown] = {}
+    for row in lookup.select("act-conflicts", {"this": ox.NamedNode(iri)}):
+        kind = row["kindLabel"].value if "kindLabel" in row else row["kind"].value.rsplit("#", 1)[-1]
+        conflict = found.setdefault(row["conflict"].value, ConflictShown(kind))
+        source = row["source"].value
+        if not conflict.sides or conflict.sides[-1].source != source:
+            conflict.sides.append(SourceSays(source))
+        if "quote" in row:
+            conflict.sides[-1].quotes.append(row["quote"].value)
+    return list(found.values())
 
 
 def _span_context(iri: str) -> list[entity.Quote]:
