@@ -14,7 +14,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from treatykg.core.iris import DERIVED_GRAPHS, ID, RECONCILED_GRAPH, TKG, asserted_graph
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, solutions, triples_to_ox
+from treatykg.core.terms import solutions
+from treatykg.graph.derive.graphs import GraphName, derive_from_graphs, replace_graph
 
 QUERIES = Path(__file__).parent
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -30,9 +31,6 @@ VOICES = ["ReportedBySource", "AttributedToSpeaker", "Hypothetical"]
 CLAIMS = {"claimedClass": "ClassConflict", "claimedAgent": "AgentConflict", "claimedObject": "ObjectConflict"}
 # An account that claims nothing for a property agrees with the act's own value, which this stands for.
 OWN = "(the act's own)"
-
-
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
 def tkg(name: str) -> ox.NamedNode:
@@ -389,24 +387,12 @@ def _cycles(edges: dict[str, dict[str, list[Account]]]) -> list[set[str]]:
 
 def reconcile_into(store: ox.Store) -> int:
     """Replace the reconciled graph of `store` with the view derived from its asserted graphs; its size."""
-    triples = derive(store)
-    if RECONCILED in set(store.named_graphs()):
-        store.remove_graph(RECONCILED)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in triples)
-    return len(set(triples))
+    return replace_graph(store, RECONCILED, derive(store))
 
 
 def reconciled_graph(graphs: Iterable[Graph]) -> Graph:
     """The reconciled graph of rdflib graphs (the reference build's inputs)."""
-    store = ox.Store()
-    blank_nodes = BlankNodeMap()
-    for number, graph in enumerate(graphs):
-        name = ox.NamedNode(f"{ID}work/derive/{number}")
-        store.extend(
-            ox.Quad(t.subject, t.predicate, t.object, name) for t in triples_to_ox(graph, blank_nodes)
-        )
-    triples = derive(store, list(store.named_graphs()))
-    return graph_from_quads(ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in triples)
+    return derive_from_graphs(graphs, derive, RECONCILED, f"{ID}work/derive/")
 
 
 def reconciled_change(

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from treatykg.core.iris import ID, RECONCILED_GRAPH, STATUS_GRAPH
-from treatykg.core.terms import BlankNodeMap, graph_from_quads, triples_to_ox
-from treatykg.graph.derive.reconcile import RDF_TYPE, RDFS_LABEL, XSD_DATETIME, GraphName, source_graphs, tkg
+from treatykg.graph.derive.graphs import GraphName, derive_from_graphs, replace_graph
+from treatykg.graph.derive.reconcile import RDF_TYPE, RDFS_LABEL, XSD_DATETIME, source_graphs, tkg
 from treatykg.graph.derive.treaty_acts import Act, Inputs, closure, coarsest, read_inputs
 
 STATUS = ox.NamedNode(STATUS_GRAPH)
@@ -282,24 +282,12 @@ def derive_status(store: ox.Store, graphs: Sequence[GraphName] | None = None) ->
 def status_into(store: ox.Store) -> int:
     """Replace the status graph of `store` with the one derived from its asserted graphs and reconciled
     view; its size."""
-    triples = derive_status(store)
-    if STATUS in set(store.named_graphs()):
-        store.remove_graph(STATUS)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in triples)
-    return len(set(triples))
+    return replace_graph(store, STATUS, derive_status(store))
 
 
 def status_graph(graphs: Iterable[Graph]) -> Graph:
     """The status graph of rdflib graphs (the reference build's inputs, the reconciled view among them)."""
-    store = ox.Store()
-    blank_nodes = BlankNodeMap()
-    for number, graph in enumerate(graphs):
-        name = ox.NamedNode(f"{ID}work/status/{number}")
-        store.extend(
-            ox.Quad(t.subject, t.predicate, t.object, name) for t in triples_to_ox(graph, blank_nodes)
-        )
-    triples = derive_status(store, list(store.named_graphs()))
-    return graph_from_quads(ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in triples)
+    return derive_from_graphs(graphs, derive_status, STATUS, f"{ID}work/status/")
 
 
 def status_change(
