@@ -14,6 +14,7 @@ A config file looks like:
     query_memory_mb = 2048
     write_timeout = 60          # seconds to compute, reason and validate one write
     write_max_quads = 200000
+    export_timeout = 600        # seconds to write one version's /dumps files
     max_queries = 16            # in progress at once; 429 + Retry-After beyond
     result_cache_bytes = 67108864   # query answers kept until the next commit; 0 turns the cache off
     # remote_cache_trusted = true   # a remote store only this server writes: its answers may be cached
@@ -82,6 +83,7 @@ DEFAULTS: dict[str, Any] = {
     "WRITE_TIMEOUT": 60.0,  # seconds to compute, reason and validate one write
     "WRITE_MAX_QUADS": 200_000,  # quads one validated write may change
     "WRITE_REGION_LIMIT": 50_000,  # asserted triples around a write before reasoning takes the full path
+    "EXPORT_TIMEOUT": 600.0,  # seconds a query worker may take to write one version's /dumps files
     "WRITE_BASE": "https://w3id.org/treatykg/",  # the IRI base the shapes check instance IRIs against
     "MAX_QUERIES": 16,  # queries and writes in progress at once; 429 + Retry-After beyond
     "RESULT_CACHE_BYTES": 64 * 1024 * 1024,  # query answers kept until the next commit; 0: no cache
@@ -102,6 +104,7 @@ TYPES: dict[str, Callable[[Any], object]] = {
     "WRITE_TIMEOUT": float,
     "WRITE_MAX_QUADS": int,
     "WRITE_REGION_LIMIT": int,
+    "EXPORT_TIMEOUT": float,
     "WRITE_BASE": str,
     "MAX_QUERIES": int,
     "RESULT_CACHE_BYTES": int,

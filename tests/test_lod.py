@@ -11,6 +11,8 @@ import pytest
 from web_support import HTML, TURTLE, about, escaped, kind, local_path, subjects
 
 from treatykg.core.iris import BASE, INFERRED_GRAPH
+from treatykg.graph.export import dumps
+from treatykg.graph.store.embedded import open_store
 
 VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 
@@ -22,8 +24,17 @@ def found(store):
 
 
 @pytest.fixture(scope="module")
-def test_config(test_config, found):
-    """The shared settings, once `found` has read the store."""
+def exported(store, tmp_path_factory):
+    """`treatykg export`'s files for the store (written before the app holds it)."""
+    out = tmp_path_factory.mktemp("exported")
+    with open_store(store, holder="a test") as handle:
+        dumps.export(handle.store, out, list(dumps.FORMATS), handle.version().build)
+    return out
+
+
+@pytest.fixture(scope="module")
+def test_config(test_config, found, exported):
+    """The shared settings, once `found` and `exported` have read the store."""
     return test_config
 
 
@@ -325,6 +336,14 @@ def test_dataset_describes_and_downloads_every_format(client):
     void = parse(client.get("/dataset.ttl").data)
     assert ox.NamedNode(BASE + "dataset") in {t.subject for t in void}
     assert any(t.object.value.startswith(BASE + "dumps/") for t in void)  # download URLs stay canonical
+
+
+def test_dumps_are_the_exports_bytes(client, exported):
+    """A query worker writes /dumps from its snapshot: the same bytes as `treatykg export` of the store."""
+    files = sorted(path.name for path in exported.iterdir())
+    assert "dataset.nq" in files and "void.ttl" in files
+    for name in files:
+        assert client.get(f"/dumps/{name}").data == (exported / name).read_bytes(), name
 
 
 def bar_x(bar: str) -> float:

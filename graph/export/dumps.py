@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -30,7 +30,6 @@ from treatykg.graph.export.describe import DatasetCounts, Distribution, describe
 from treatykg.graph.export.sorting import blocks, sorted_records
 from treatykg.graph.export.statements import LINE_END, statements
 from treatykg.graph.export.tally import Tally
-from treatykg.graph.store.embedded import StoreVersion
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ def export(
     store: ox.Store,
     out: Path,
     formats: Sequence[str],
-    version: StoreVersion,
+    build: Mapping[str, Any],
     dumps_base: str = DUMPS,
     progress: Callable[[str, int], None] = lambda _step, _count: None,
 ) -> list[Path]:
@@ -338,7 +337,7 @@ def export(
     context_path = out / "context.jsonld"
     _write(context_path, jsonld.context_document(context))
     void_path = out / "void.ttl"
-    _write(void_path, void_turtle(store, distributions, version.build, dataset_counts))
+    _write(void_path, void_turtle(store, distributions, dict(build), dataset_counts))
     return [*written, context_path, void_path]
 
 

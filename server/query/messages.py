@@ -40,6 +40,19 @@ class DumpJob:
 
 
 @dataclass(frozen=True)
+class ExportJob:
+    """Every export of the snapshot (graph/export/dumps.py) written into `folder`, the files /dumps serves.
+
+    The worker writes them from its own snapshot, streaming: the server never holds the dataset in memory.
+    """
+
+    folder: str
+    formats: tuple[str, ...]
+    build: Mapping[str, Any]  # the store version's build record, which the VoID description cites
+    dumps_base: str
+
+
+@dataclass(frozen=True)
 class UpdateWrite:
     """A SPARQL Update to check and commit."""
 
@@ -72,7 +85,7 @@ class WriteJob:
     checkpoint: str | None = None
 
 
-Job = QueryJob | DumpJob | WriteJob
+Job = QueryJob | DumpJob | ExportJob | WriteJob
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,7 @@ Message = (
     | Done
     | QueryJob
     | DumpJob
+    | ExportJob
     | WriteJob
     | UpdateWrite
     | GraphStoreWrite
@@ -216,6 +230,7 @@ KINDS: dict[str, type] = {
     "task": Task,
     "query": QueryJob,
     "dump": DumpJob,
+    "export": ExportJob,
     "write": WriteJob,
     "update": UpdateWrite,
     "graph-store": GraphStoreWrite,

@@ -31,7 +31,7 @@ from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline
 from treatykg.graph.store.remote_writes import data_operations, has_blank, requests
 from treatykg.server.query import guard, results
 from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
-from treatykg.server.query.messages import DumpJob, Header, Job, QueryJob, WriteAccount, WriteJob, decode
+from treatykg.server.query.messages import DumpJob, ExportJob, Header, Job, QueryJob, WriteAccount, WriteJob, decode
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")
@@ -105,6 +105,8 @@ class RemoteEngine:
                 outcome = self._query(job, remaining)
             elif isinstance(job, DumpJob):
                 outcome = self._dump(job, remaining)
+            elif isinstance(job, ExportJob):
+                outcome = self._export(job)
             else:
                 outcome = Outcome(501, message="write jobs do not run on a remote store")
         except Deadline:
@@ -179,6 +181,14 @@ class RemoteEngine:
         prefixes = results.PREFIXES if key in ("turtle", "trig") else None
         body: bytes = ox.serialize(statements, format=results.RDF_FORMATS[key], prefixes=prefixes)  # type: ignore[assignment]  # no output given: the bytes
         return Outcome(200, body=body, content_type=media_type)
+
+    def _export(self, job: ExportJob) -> Outcome:
+        """The dumps, written from the in-memory copy of the remote dataset (there is no snapshot to fork)."""
+        from treatykg.graph.export import dumps
+
+        mirror, _ = self.read_store(lambda store: store)
+        dumps.export(mirror, Path(job.folder), job.formats, dict(job.build), dumps_base=job.dumps_base)
+        return Outcome(200)
 
     def _count(self, outcome: Outcome) -> Outcome:
         """Record a job's outcome."""

@@ -46,6 +46,7 @@ import signal
 import socket
 import struct
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 from typing import cast
 
@@ -56,6 +57,7 @@ from treatykg.server.query.messages import (
     Ack,
     Done,
     DumpJob,
+    ExportJob,
     Fork,
     Forked,
     Header,
@@ -161,8 +163,10 @@ def _confine(task: Task, limits: Limits) -> None:
     if limits.sockets_forbidden:
         return
     resource.setrlimit(resource.RLIMIT_NOFILE, limits.files)
-    if isinstance(task.job, WriteJob):
-        return  # a write job reads the packaged shapes; it never runs SERVICE or LOAD (writes/delta.py)
+    if isinstance(task.job, WriteJob | ExportJob):
+        # A write job reads the packaged shapes (it never runs SERVICE or LOAD: writes/delta.py); an export
+        # job writes its files. Neither runs a query the client wrote.
+        return
     # Every descriptor below the lowest free one is in use, so a limit at that number forbids every new
     # one (and a snapshot file RocksDB has not opened yet can't be read: that query fails, alone).
     resource.setrlimit(resource.RLIMIT_NOFILE, (_lowest_free_descriptor(), limits.files[1]))
@@ -180,6 +184,8 @@ def _execute(store: ox.Store, job: Job) -> tuple[Header, bytes]:
     """Run one job on the snapshot: the response header and body."""
     if isinstance(job, DumpJob):
         return _dump(store, job)
+    if isinstance(job, ExportJob):
+        return _export(store, job)
     if isinstance(job, WriteJob):
         from treatykg.server.writes import job as writejob
 
@@ -221,6 +227,14 @@ def _dump(store: ox.Store, job: DumpJob) -> tuple[Header, bytes]:
     else:
         body = store.dump(format=rdf_format, prefixes=prefixes, from_graph=source)
     return Header(200, content_type=media_type), body  # type: ignore[return-value]  # no output given: the bytes
+
+
+def _export(store: ox.Store, job: ExportJob) -> tuple[Header, bytes]:
+    """Write every export of the snapshot into the job's folder (streamed from the store, bounded memory)."""
+    from treatykg.graph.export import dumps
+
+    dumps.export(store, Path(job.folder), job.formats, dict(job.build), dumps_base=job.dumps_base)
+    return Header(200), b""
 
 
 def _answer(sock: socket.socket, store: ox.Store, limits: Limits) -> bool:

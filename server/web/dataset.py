@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import threading
@@ -15,6 +16,7 @@ from treatykg.core.iris import DATASET, DUMPS
 from treatykg.graph.export import dumps as export
 from treatykg.server.extensions import get_engine
 from treatykg.server.ops import etag, not_modified
+from treatykg.server.query.messages import ExportJob
 from treatykg.server.query.results import RDF_FORMATS
 from treatykg.server.web import entity, lookup, represent, vocab
 from treatykg.server.web import pages as web
@@ -31,23 +33,33 @@ SPDX = "http://spdx.org/rdf/terms#"
 
 
 def exports() -> Path:
-    """The folder of this version's dumps, written by graph/export from a snapshot the engine dumps."""
+    """The folder of this version's dumps, written by a query worker from its snapshot (graph/export)."""
     tag = get_engine().version.etag
     with _lock:
         made = current_app.extensions.get("treatykg.dumps")
         if made and made[0] == tag and made[1].is_dir():
             return made[1]
-        # The whole dataset from the read view, loaded into a private in-memory store: exporting never
-        # touches the on-disk store, and the dump job has the engine's deadline.
-        outcome = lookup.dump(None, "nquads", "application/n-quads")
-        store = ox.Store()
-        store.load(outcome.body, format=ox.RdfFormat.N_QUADS)
-        folder = Path(tempfile.mkdtemp(prefix="treatykg-dumps-"))
-        export.export(store, folder, list(export.FORMATS), get_engine().version, dumps_base=DUMPS)
+        folder = Path(tempfile.mkdtemp(prefix=f"{tag.strip(chr(34))}-", dir=_dumps_root()))
+        job = ExportJob(str(folder), tuple(export.FORMATS), get_engine().version.build, DUMPS)
+        try:
+            lookup.run(job, timeout=current_app.config["EXPORT_TIMEOUT"])
+        except lookup.LookupFailed:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         if made:
             shutil.rmtree(made[1], ignore_errors=True)
         current_app.extensions["treatykg.dumps"] = (tag, folder)
         return folder
+
+
+def _dumps_root() -> Path:
+    """This process's folder for dumps (one subfolder per store version), removed when the process exits."""
+    root = current_app.extensions.get("treatykg.dumps-root")
+    if root is None:
+        root = Path(tempfile.mkdtemp(prefix="treatykg-dumps-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        current_app.extensions["treatykg.dumps-root"] = root
+    return root
 
 
 def _description(folder: Path) -> dict:

@@ -66,9 +66,9 @@ def term_from_json(value: dict) -> Term:
     return ox.Literal(value["value"])
 
 
-def run(job: Job) -> Outcome:
-    """A job in a worker; LookupFailed unless it answered."""
-    outcome = get_engine().run(job)
+def run(job: Job, timeout: float | None = None) -> Outcome:
+    """A job in a worker (under the query deadline unless `timeout` says); LookupFailed unless it answered."""
+    outcome = get_engine().run(job, timeout)
     if outcome.status != 200:
         raise LookupFailed(outcome.status, outcome.message)
     return outcome

@@ -57,7 +57,7 @@ def run_export(args: argparse.Namespace) -> int:
         if handle.version().version == 0 and not any(True for _ in handle.store.named_graphs()):
             raise StoreError(f"{handle.path}: the store is empty; run `treatykg build` first")
         try:
-            written = export(handle.store, args.out, formats, handle.version(), progress=progress.done)
+            written = export(handle.store, args.out, formats, handle.version().build, progress=progress.done)
         except OSError as error:
             raise StoreError(f"{args.out}: cannot write the export: {error.strerror or error}") from None
     for path in written:
