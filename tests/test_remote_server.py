@@ -199,7 +199,12 @@ def test_dumps_hold_the_remote_dataset(served: LiveServer) -> None:
         """The quads without blank nodes (a dump labels them anew), literals by their lexical form (the
         export writes literals canonically, Virtuoso keeps no integer subtype)."""
         return {
-            (q.subject, q.predicate, q.object.value if isinstance(q.object, ox.Literal) else q.object, q.graph_name)
+            (
+                q.subject,
+                q.predicate,
+                q.object.value if isinstance(q.object, ox.Literal) else q.object,
+                q.graph_name,
+            )
             for q in quads
             if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
         }

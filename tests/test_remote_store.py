@@ -15,9 +15,9 @@ from treatykg.core.errors import InputError
 from treatykg.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from treatykg.core.terms import to_rdflib
 from treatykg.graph.build.reference import build, load_inputs
-from treatykg.graph.query.prepared import list_queries
+from treatykg.graph.query.prepared import inline_values, list_queries
 from treatykg.graph.store.embedded import open_store, query_union
-from treatykg.graph.store.remote import META_GRAPH, RemoteStore, open_remote, with_values
+from treatykg.graph.store.remote import META_GRAPH, RemoteStore, open_remote
 from treatykg.graph.store.remote_client import resolve
 from treatykg.graph.store.remote_dialects import DIALECTS
 from treatykg.server.harness import OxigraphServe
@@ -236,17 +236,26 @@ def test_competency_answers_agree_embedded_remote_and_rdflib(query, embedded, bu
 
 
 def test_values_binding_keeps_a_query_valid() -> None:
-    """Parameters travel as a VALUES row opening the WHERE group, written by pyoxigraph (no string pasting),
-    so a BIND computing with a parameter sees it; a query without the WHERE keyword gets a trailing one."""
-    text = with_values("SELECT ?s WHERE { ?s ?p ?o }", {ox.Variable("s"): ox.Literal('a "b"')})
-    assert text == 'SELECT ?s WHERE {\n  VALUES (?s) { ("a \\"b\\"") } ?s ?p ?o }'
+    """Parameters travel as VALUES clauses opening the WHERE group, written by pyoxigraph (no string pasting),
+    so a BIND computing with a parameter sees it; a list binds one row per term; a query without the WHERE
+    keyword gets trailing ones; a blank node is refused."""
+    text = inline_values("SELECT ?s WHERE { ?s ?p ?o }", {ox.Variable("s"): ox.Literal('a "b"')})
+    assert text == 'SELECT ?s WHERE {\n  VALUES ?s { "a \\"b\\"" } ?s ?p ?o }'
     assert ox.Store().query(text) is not None
-    computed = with_values(
-        'SELECT ?y WHERE { BIND(CONCAT(?x, "!") AS ?y) }', {ox.Variable("x"): ox.Literal("a")}
-    )
+    computed = inline_values('SELECT ?y WHERE { BIND(CONCAT(?x, "!") AS ?y) }', {"x": ox.Literal("a")})
     assert [row["y"].value for row in ox.Store().query(computed)] == ["a!"]
-    bare = with_values("SELECT ?s { ?s ?p ?o }", {ox.Variable("s"): ox.Literal("a")})
-    assert bare.rstrip().endswith('VALUES (?s) { ("a") }')
+    listed = inline_values(
+        "SELECT ?x ?z WHERE { BIND(1 AS ?y) }",
+        {"x": [ox.Literal("a"), ox.Literal("b")], "z": ox.Literal("c")},
+    )
+    assert sorted((row["x"].value, row["z"].value) for row in ox.Store().query(listed)) == [
+        ("a", "c"),
+        ("b", "c"),
+    ]
+    bare = inline_values("SELECT ?s { ?s ?p ?o }", {ox.Variable("s"): ox.Literal("a")})
+    assert bare.rstrip().endswith('VALUES ?s { "a" }')
+    with pytest.raises(ValueError, match="blank node"):
+        inline_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": ox.BlankNode()})
 
 
 def test_endpoints_follow_the_dialect_and_the_overrides() -> None:

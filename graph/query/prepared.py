@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,21 +125,37 @@ class PreparedQuery:
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-def inline_values(text: str, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """`text` with `VALUES (?a ?b) { (x y) }` (terms written by pyoxigraph) opening its first WHERE group
-    outside comment lines; ValueError if it has none."""
+BoundTerm = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple  # a blank node is refused: it names nothing
+Bound = BoundTerm | Sequence[BoundTerm]
+Bindings = Mapping[ox.Variable, Bound] | Mapping[str, Bound]  # variables (or their names) to terms
+
+
+def inline_values(text: str, bindings: Bindings) -> str:
+    """`text` with each variable bound by a VALUES clause (one term, or a list: one row each) opening its
+    first WHERE group outside comment lines; a query written without the WHERE keyword gets them at its end.
+
+    The one way terms join a query's text (jobs, remote stores and the Protocol carry text only): each term
+    is written by pyoxigraph, so no value can change the query's structure, and VALUES at the start of the
+    group binds the variable before BIND and FILTER run, the answer pyoxigraph's `substitutions=` gives (a
+    trailing VALUES, SPARQL 1.1 §10.2.2, joins after them).
+    """
     if not bindings:
         return text
-    names = " ".join(str(variable) for variable in bindings)
-    values = " ".join(str(term) for term in bindings.values())
+    clauses = []
+    for name, value in bindings.items():
+        terms = [value] if isinstance(value, BoundTerm) else list(value)
+        if any(isinstance(term, ox.BlankNode) for term in terms):
+            raise ValueError("a blank node cannot be bound")
+        variable = name if isinstance(name, ox.Variable) else ox.Variable(name)
+        clauses.append(f"VALUES {variable} {{ {' '.join(str(term) for term in terms)} }}")
     offset = 0
     for line in text.splitlines(keepends=True):
         match = None if line.lstrip().startswith("#") else _WHERE.search(line)
         if match is not None:
             at = offset + match.end()
-            return f"{text[:at]}\n  VALUES ({names}) {{ ({values}) }}{text[at:]}"
+            return f"{text[:at]}\n  {' '.join(clauses)}{text[at:]}"
         offset += len(line)
-    raise ValueError("the query has no WHERE { to bind its parameters in")
+    return text.rstrip() + "\n" + "\n".join(clauses) + "\n"
 
 
 def parse_query(text: str, name: str, path: Path | None = None) -> PreparedQuery:

@@ -87,20 +87,6 @@ def parse_answer_bytes(body: bytes, results_format: ox.QueryResultsFormat, blank
 ACCEPT = {"solutions": RESULTS_JSON, "boolean": RESULTS_JSON, "graph": N_TRIPLES}
 
 
-def with_values(text: str, substitutions: Mapping | None) -> str:
-    """The query with its parameters bound by a VALUES row opening its WHERE group (the Protocol has no
-    bindings): a trailing VALUES would join after BIND and FILTER have run on the unbound parameters. A query
-    written without the WHERE keyword gets the trailing clause (SPARQL 1.1 §10.2.2)."""
-    if not substitutions:
-        return text
-    try:
-        return inline_values(text, substitutions)
-    except ValueError:
-        names = " ".join(str(variable) for variable in substitutions)
-        values = " ".join(str(term) for term in substitutions.values())
-        return f"{text.rstrip()}\nVALUES ({names}) {{ ({values}) }}\n"
-
-
 class RemoteStore:
     """A remote SPARQL store, used like the embedded OpenStore by build, query, export and the server."""
 
@@ -161,7 +147,7 @@ class RemoteStore:
 
     def query_union(self, text: str, substitutions: Substitutions | None = None) -> QueryResults:
         """Run a query over the union of all graphs: QuerySolutions, QueryBoolean or a list of triples."""
-        text = with_values(text, substitutions)
+        text = inline_values(text, substitutions or {})
         form = query_form(text)
         accept = ACCEPT[form] if form else f"{RESULTS_JSON}, {N_TRIPLES};q=0.9"
         default_graphs, named_graphs = self.union_dataset(self.version())

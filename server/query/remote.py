@@ -31,7 +31,16 @@ from treatykg.graph.store.remote_client import N_TRIPLES, RESULTS_JSON, Deadline
 from treatykg.graph.store.remote_writes import data_operations, has_blank, requests
 from treatykg.server.query import guard, results
 from treatykg.server.query.interface import Outcome, QueryEngine, Stats, T
-from treatykg.server.query.messages import DumpJob, ExportJob, Header, Job, QueryJob, WriteAccount, WriteJob, decode
+from treatykg.server.query.messages import (
+    DumpJob,
+    ExportJob,
+    Header,
+    Job,
+    QueryJob,
+    WriteAccount,
+    WriteJob,
+    decode,
+)
 from treatykg.server.writes import commit
 
 log = logging.getLogger("treatykg.server")

@@ -46,8 +46,8 @@ import signal
 import socket
 import struct
 import sys
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import cast
 
 import pyoxigraph as ox

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 from flask import current_app
 
+from treatykg.graph.query.prepared import inline_values
 from treatykg.server.extensions import get_engine
 from treatykg.server.query.interface import Outcome
 from treatykg.server.query.messages import DumpJob, Job, QueryJob
@@ -31,25 +32,6 @@ class LookupFailed(Exception):
 def rq(name: str) -> str:
     """The text of `server/web/rq/<name>.rq`."""
     return (RQ_DIR / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def with_values(text: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
-    """The query with a trailing VALUES clause binding each variable to one term or a list of terms.
-
-    The engine's jobs carry query text only, so terms travel in SPARQL's own clause for bound values
-    (SPARQL 1.1 §10.2.2), each written by pyoxigraph, so no value can change the query's structure. The
-    clause is joined before ORDER BY and LIMIT; every bound variable is projected (or grouped on), so the
-    answer is the one `substitutions=` would give, and Oxigraph pushes the join down to the first pattern.
-    """
-    if not bindings:
-        return text
-    clauses = []
-    for name, value in bindings.items():
-        terms = [value] if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode) else list(value)
-        if any(isinstance(term, ox.BlankNode) for term in terms):
-            raise ValueError("a blank node cannot be bound")
-        clauses.append(f"VALUES ?{ox.Variable(name).value} {{ {' '.join(str(term) for term in terms)} }}")
-    return text.rstrip() + "\n" + "\n".join(clauses) + "\n"
 
 
 def term_from_json(value: dict) -> Term:
@@ -80,7 +62,7 @@ def select_text(
     """The rows of a SELECT query (over the union of all graphs), each a dict of bound variables."""
     outcome = run(
         QueryJob(
-            with_values(text, bindings or {}),
+            inline_values(text, bindings or {}),
             {"solutions": JSON_RESULTS},
             limit or current_app.config["ROW_LIMIT"],
             union=True,
@@ -100,7 +82,7 @@ def graph(name: str, bindings: Mapping, key: str, media_type: str) -> Outcome:
     """A CONSTRUCT of `web/rq/<name>.rq`, written by the worker in RDF format `key` (row cap applies)."""
     return run(
         QueryJob(
-            with_values(rq(name), bindings),
+            inline_values(rq(name), bindings),
             {"graph": (key, media_type)},
             current_app.config["ROW_LIMIT"],
             union=True,
