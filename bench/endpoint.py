@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from treatykg.core.iris import BASE, SYNTHETIC_BASE
 
@@ -267,10 +268,19 @@ class Client:
     def __init__(self, server: ServerProcess, timeout: float = 900) -> None:
         self.server = server
         self.timeout = timeout
+        # A view with form fields (bench/remote.py's engine-direct view: the dataset) is sent its queries
+        # form-encoded, as TreatyKG's remote client sends them; otherwise the query is the body.
+        self.form: list[tuple[str, str]] | None = getattr(server, "form", None)
         self.connection: http.client.HTTPConnection | None = None
 
     def query(self, text: str) -> tuple[int, bytes, float]:
-        """POST the query (application/sparql-query), read the whole answer: status, body, seconds."""
+        """POST the query (application/sparql-query, or form-encoded with the client's fields), read the
+        whole answer: status, body, seconds."""
+        if self.form is None:
+            body, content_type = text.encode("utf-8"), "application/sparql-query"
+        else:
+            body = urlencode([("query", text), *self.form]).encode("ascii")
+            content_type = "application/x-www-form-urlencoded"
         for attempt in range(2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(
@@ -281,8 +291,8 @@ class Client:
                 self.connection.request(
                     "POST",
                     self.server.query_path,
-                    body=text.encode("utf-8"),
-                    headers={"Content-Type": "application/sparql-query", "Accept": RESULTS_JSON},
+                    body=body,
+                    headers={"Content-Type": content_type, "Accept": RESULTS_JSON},
                 )
                 response = self.connection.getresponse()
                 body = response.read()
