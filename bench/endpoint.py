@@ -561,7 +561,7 @@ def build_worker(data: str, store: str, base: str) -> int:
     from treatykg.core.errors import TreatyKGError
     from treatykg.core.iris import INFERRED_GRAPH
     from treatykg.core.progress import Progress
-    from treatykg.graph.build.fast import build_fast, load_fast_inputs
+    from treatykg.graph.build.fast import build_fast, load_fast_inputs, phase_seconds
     from treatykg.graph.store.embedded import open_store
 
     progress = Progress(enabled=False)  # records each step's seconds
@@ -573,21 +573,7 @@ def build_worker(data: str, store: str, base: str) -> int:
     except TreatyKGError as error:
         print(json.dumps({"error": str(error).splitlines()[0]}))
         return 1
-    # The build reports "loaded …" (and "compiled …" per sheet) once per file, then "derived …", "reasoned …",
-    # "validated …" and "stored in …". The report keeps its four steps: compiling is loading, and deriving the
-    # reconciled view belongs with reasoning (its inferences are reasoned over with the rest).
-    step_of = {
-        "loaded": "load",
-        "compiled": "load",
-        "derived": "reason",
-        "reasoned": "reason",
-        "validated": "validate",
-        "stored": "store",
-    }
-    steps = dict.fromkeys(step_of.values(), 0.0)
-    for step, seconds in progress.steps:
-        name = step_of[step.split()[0]]
-        steps[name] = round(steps[name] + seconds, 3)
+    steps = {phase: round(seconds, 3) for phase, seconds in phase_seconds(progress.steps).items()}
     version = result.version
     print(
         json.dumps(

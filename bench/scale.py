@@ -41,17 +41,6 @@ import time
 from pathlib import Path
 
 TARGET_SECONDS, TARGET_RSS_MIB, TARGET_RATIO, TARGET_INCREMENTAL = 35.0, 1536, 12.0, 2.0
-STEPS = ("load", "reason", "validate", "store")
-# The build's progress steps (graph/build/fast.py), by their first word, in the table's four columns:
-# compiling sheets is loading, deriving the reconciled view belongs with reasoning.
-STEP_OF = {
-    "loaded": "load",
-    "compiled": "load",
-    "derived": "reason",
-    "reasoned": "reason",
-    "validated": "validate",
-    "stored": "store",
-}
 PROFILE_ROWS = 30
 
 
@@ -73,7 +62,7 @@ def fast(data: Path, article: Path, incremental: bool, profile: bool) -> dict:
     """Worker: the fast build of `data` into a new on-disk store; with `incremental`, then add `article`."""
     from treatykg.core.iris import INFERRED_GRAPH, SYNTHETIC_BASE
     from treatykg.core.progress import Progress
-    from treatykg.graph.build.fast import add_file, build_fast, load_fast_inputs
+    from treatykg.graph.build.fast import add_file, build_fast, load_fast_inputs, phase_seconds
     from treatykg.graph.store.embedded import open_store
 
     progress = Progress(enabled=False)  # records each step's seconds
@@ -85,9 +74,7 @@ def fast(data: Path, article: Path, incremental: bool, profile: bool) -> dict:
         with open_store(Path(folder) / "store", holder="bench/scale.py") as handle:
             built = build_fast(handle, inputs, base=SYNTHETIC_BASE, progress=progress)
             total = time.perf_counter() - started
-            seconds = dict.fromkeys(STEPS, 0.0)
-            for step, elapsed in progress.steps:
-                seconds[STEP_OF[step.split()[0]]] += elapsed
+            seconds = phase_seconds(progress.steps)
             result = {
                 "triples": sum(1 for _ in data.open("rb")),
                 "inferred": built.version.graph_quads.get(INFERRED_GRAPH, 0),
@@ -350,7 +337,8 @@ def report(args: argparse.Namespace, rows: list[tuple[str, dict]], fast_rows: di
     ]
     if largest // 10 in fast_rows:
         small = fast_rows[largest // 10]
-        steps = ", ".join(f"{step} {top['seconds'][step] / small['seconds'][step]:.1f}x" for step in STEPS)
+        growth = {step: top["seconds"][step] / small["seconds"][step] for step in top["seconds"]}
+        steps = ", ".join(f"{step} {ratio:.1f}x" for step, ratio in growth.items())
         lines.append(
             f"- Growth {largest // 10:,} -> {largest:,}: {top['total'] / small['total']:.1f}x of the medians "
             f"(target <= {TARGET_RATIO:.0f}x; {steps})."

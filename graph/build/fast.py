@@ -115,6 +115,27 @@ class FastInputs:
         return [str(self.files[name]) for name in sorted(self.files) if ox.NamedNode(name) in graphs]
 
 
+# The build's progress steps (their first word, as `progress.done` names them below) in the four phases a
+# benchmark reports: compiling sheets is loading, deriving the reconciled view and status is reasoning.
+PHASE_OF_STEP = {
+    "loaded": "load",
+    "compiled": "load",
+    "derived": "reason",
+    "reasoned": "reason",
+    "validated": "validate",
+    "stored": "store",
+}
+PHASES = ("load", "reason", "validate", "store")
+
+
+def phase_seconds(steps: Iterable[tuple[str, float]]) -> dict[str, float]:
+    """Seconds per phase (`PHASES`) of a build's finished steps (`Progress.steps`)."""
+    seconds = dict.fromkeys(PHASES, 0.0)
+    for step, elapsed in steps:
+        seconds[PHASE_OF_STEP[step.split()[0]]] += elapsed
+    return seconds
+
+
 def load_fast_inputs(
     ontology_path: Path | None = None, data_paths: Sequence[Path] | None = None, progress: Progress = QUIET
 ) -> FastInputs:
