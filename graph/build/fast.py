@@ -58,6 +58,7 @@ from treatykg.graph.derive.refresh import touches_accounts
 from treatykg.graph.derive.status import status_into
 from treatykg.graph.rdf.load import QUAD_FORMATS, detect_format, load
 from treatykg.graph.semantics.compiled import CompiledSemantics
+from treatykg.graph.store.checkpoint import writable_checkpoint
 from treatykg.graph.semantics.fastpath import add_triples
 from treatykg.graph.semantics.interface import FULL
 from treatykg.graph.semantics.rules import (
@@ -368,7 +369,9 @@ def add_file(
     derived = touches_accounts(handle.store, triples)
     try:
         if derived:
-            report = add_with_derived(handle.store, triples, ox.NamedNode(name), base)
+            report = add_with_derived(
+                handle.store, triples, ox.NamedNode(name), base, lambda: writable_checkpoint(handle)
+            )
         else:
             report = add_triples(handle.store, triples, ox.NamedNode(name), base)
     except ValueError as error:  # the file changes the schema: its consequences reach beyond the delta
