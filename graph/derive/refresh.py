@@ -85,10 +85,6 @@ class _Links:
             acts |= self.objects(account, ACCOUNT_OF)
         return acts
 
-    def treaties(self, node) -> set:
-        """The treaties of the act `node` is, or is an account, a time span or a decision of."""
-        return {treaty for act in self.acts(node) for treaty in self.objects(act, TREATY)}
-
     def parties(self, act) -> set:
         """The states `act` may change the status of: its agents, acting members and predecessor, and the
         agents and members its accounts claim (a superset: the derivation keeps the states among them)."""
