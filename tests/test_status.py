@@ -15,10 +15,11 @@ from rdflib import Dataset, Graph
 
 from treatykg.cli.main import main
 from treatykg.core import resources
-from treatykg.core.iris import ID, ONTOLOGY_GRAPH, STATUS_GRAPH
+from treatykg.core.iris import ID, ONTOLOGY_GRAPH, STATUS_GRAPH, TKG
 from treatykg.core.terms import BlankNodeMap, triples_to_ox
-from treatykg.graph.derive.reconcile import reconciled_change, reconciled_graph
-from treatykg.graph.derive.status import derive_status, status_change, status_graph
+from treatykg.graph.derive.reconcile import reconcile_into, reconciled_change, reconciled_graph
+from treatykg.graph.derive.refresh import derived_change
+from treatykg.graph.derive.status import derive_status, status_change, status_graph, status_into
 from treatykg.graph.query.status import Row, history, resolve, status_on
 from treatykg.graph.semantics.reference import validate_graphs
 
@@ -254,6 +255,105 @@ def test_status_change_equals_a_fresh_derivation() -> None:
     removed, added = status_change(smaller, extra=extra, reconciled=change)
     held = set(smaller.quads_for_pattern(None, None, None, ox.NamedNode(STATUS_GRAPH)))
     assert (held - removed) | added == full
+
+
+def test_a_write_derives_again_only_the_pairs_it_can_change() -> None:
+    """Retracting any one account changes the reconciled view and the status graph exactly as deriving them
+    again would, though only the acts and (state, treaty) pairs the write reaches are derived: omega's
+    ratification reaches sigma, its successor; lambda's revocation of two reaches lambda's signing of one,
+    claimed to come after it; one's entry into force reaches every pair of one."""
+    graphs = fixture_graphs()
+    accounts = sorted(
+        {str(s) for g in graphs.values() for s in g.subjects() if "/account/" in str(s)}, key=str
+    )
+    assert len(accounts) > 20
+    reached = set()
+    for account in accounts:
+        store = ox.Store()
+        load(store, graphs)
+        reconcile_into(store)
+        status_into(store)
+        node = ox.NamedNode(account)
+        removed = [
+            *store.quads_for_pattern(node, None, None, None),
+            *store.quads_for_pattern(None, None, node, None),
+        ]
+        removed = [q for q in removed if q.graph_name.value not in (RECONCILED, STATUS_GRAPH)]
+        for quad in removed:
+            store.remove(quad)
+        scoped = derived_change(store, removed, [])
+        reconciled = reconciled_change(store)
+        status = status_change(store, reconciled=reconciled)
+        assert scoped == (reconciled[0] | status[0], reconciled[1] | status[1]), account
+        reached |= {q.subject.value.split("/status/")[1].rsplit("/", 1)[0] for q in status[0] | status[1]}
+        if account.endswith("omega-ratifies-one/account/report-a"):
+            assert any("/status/sigma/one/" in q.subject.value for q in status[0] | status[1])
+    assert {"sigma/one", "lambda/one", "lambda/two"} <= reached
+
+
+ORDERED = """
+@base <https://example.org/treatykg-status-test/> .
+@prefix tkg: <https://w3id.org/treatykg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+<graph/source/ordered> {
+  <id/state/alpha> a tkg:State ; rdfs:label "Alpha"@en .
+  <id/state/beta> a tkg:State ; rdfs:label "Beta"@en .
+  <id/event/x> a tkg:Signing ; tkg:agent <id/state/alpha> ; tkg:treaty <id/treaty/one> .
+  <id/event/x/account/r> tkg:accountOf <id/event/x> ; tkg:epistemicStatus tkg:ReportedBySource ;
+      tkg:timeSpan <id/time/2000> ; tkg:claimsAfter <id/event/y> .
+  <id/time/2000> tkg:earliest "2000-01-01T00:00:00Z"^^xsd:dateTime ;
+      tkg:latest "2000-12-31T23:59:59Z"^^xsd:dateTime ; tkg:precision time:unitYear .
+  <id/event/y> a tkg:Ratification ; tkg:agent <id/state/beta> ; tkg:treaty <id/treaty/two> .
+  <id/event/y/account/r> tkg:accountOf <id/event/y> ; tkg:epistemicStatus tkg:ReportedBySource ;
+      tkg:timeSpan <id/time/2000-06-01> .
+  <id/time/2000-06-01> tkg:earliest "2000-06-01T00:00:00Z"^^xsd:dateTime ;
+      tkg:latest "2000-06-01T23:59:59Z"^^xsd:dateTime ; tkg:precision time:unitDay .
+}
+"""
+
+
+def test_a_write_reaches_the_pairs_its_acts_are_ordered_with() -> None:
+    """x (alpha signs one, 2000) came after y (beta ratifies two, 1 June 2000), so alpha's signing is
+    indeterminate from 1 June only; retracting the account of y, which names neither alpha nor one,
+    widens x's window again: alpha's pair is derived again through the order."""
+    store = ox.Store()
+    store.load(ORDERED.encode(), format=ox.RdfFormat.TRIG)
+    reconcile_into(store)
+    status_into(store)
+    account = ox.NamedNode(EVENT + "y/account/r")
+    removed = list(store.quads_for_pattern(account, None, None, ox.NamedNode(TEST + "graph/source/ordered")))
+    for quad in removed:
+        store.remove(quad)
+    scoped = derived_change(store, removed, [])
+    reconciled = reconciled_change(store)
+    status = status_change(store, reconciled=reconciled)
+    assert scoped == (reconciled[0] | status[0], reconciled[1] | status[1])
+    assert any("/status/alpha/one/from-2000-06-01" in q.subject.value for q in status[0])
+    assert any("/status/alpha/one/from-2000-01-01" in q.subject.value for q in status[1])
+
+    # A second account of x: alpha's pair is derived again, reading y for the window the order gives x.
+    store = ox.Store()
+    store.load(ORDERED.encode(), format=ox.RdfFormat.TRIG)
+    reconcile_into(store)
+    status_into(store)
+    second = ox.NamedNode(EVENT + "x/account/s")
+    graph = ox.NamedNode(TEST + "graph/source/ordered")
+    added = [
+        ox.Quad(second, ox.NamedNode(TKG + name), value, graph)
+        for name, value in [
+            ("accountOf", ox.NamedNode(EVENT + "x")),
+            ("epistemicStatus", ox.NamedNode(TKG + "ReportedBySource")),
+            ("timeSpan", ox.NamedNode(TEST + "id/time/2000")),
+        ]
+    ]
+    store.extend(added)
+    scoped = derived_change(store, [], added)
+    reconciled = reconciled_change(store)
+    status = status_change(store, reconciled=reconciled)
+    assert scoped == (reconciled[0] | status[0], reconciled[1] | status[1])
+    assert {q.object for q in status[1] if q.predicate.value == TKG + "supportedBy"} >= {second}
 
 
 def test_names_resolve_through_the_entity_sheet() -> None:

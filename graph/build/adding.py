@@ -19,7 +19,7 @@ from treatykg.core.errors import ReasoningInconsistency
 from treatykg.core.iris import INFERRED_GRAPH
 from treatykg.core.terms import ox_term
 from treatykg.graph.derive.reconcile import reconciled_change
-from treatykg.graph.derive.refresh import affected_treaties
+from treatykg.graph.derive.refresh import affected_pairs, touched_acts
 from treatykg.graph.derive.status import status_change
 from treatykg.graph.semantics.compiled import CompiledSemantics
 from treatykg.graph.semantics.interface import Applied, Incremental, discard, raise_unless_conforms
@@ -39,13 +39,11 @@ def add_with_derived(
     """Add `triples` to `graph` with the derived graphs' change and the inferences of both, if the result is
     consistent and conforms; else ReasoningInconsistency or ValidationFailed, and the store as it was. A
     change that removes quads is tried on `trial()` first (graph/store/checkpoint.py for an on-disk store)."""
-    removed, added = reconciled_change(store, extra=triples)
+    removed, added = reconciled_change(store, extra=triples, acts=touched_acts(store, triples))
     joining = {ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples}
-    # Only the treaties the file's acts and the reconciled view's change touch are derived again.
-    treaties = affected_treaties(store, [], joining, removed | added)
-    status_removed, status_added = status_change(
-        store, extra=triples, reconciled=(removed, added), treaties=treaties
-    )
+    # Only the (state, treaty) pairs the file's acts and the reconciled view's change touch are derived again.
+    pairs = affected_pairs(store, [], joining, removed | added)
+    status_removed, status_added = status_change(store, extra=triples, reconciled=(removed, added), pairs=pairs)
     removed, added = removed | status_removed, added | status_added | joining
     removed, added = removed - added, added - removed
     semantics = CompiledSemantics(base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -396,10 +396,18 @@ def reconciled_graph(graphs: Iterable[Graph]) -> Graph:
 
 
 def reconciled_change(
-    store: ox.Store, without: str | None = None, extra: Iterable[ox.Triple] = ()
+    store: ox.Store,
+    without: str | None = None,
+    extra: Iterable[ox.Triple] = (),
+    acts: Collection[ox.NamedNode] | None = None,
 ) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The reconciled graph's quads to remove and to add when the asserted graph `without` leaves `store` and
-    the triples `extra` join it (a source removed, a sheet added); the store is only read."""
+    the triples `extra` join it (a source removed, a sheet added); the store is only read.
+
+    With `acts`, only those acts are derived again, and only the reconciled quads that are theirs change:
+    the caller names every act the change can alter, closed under claimed order (refresh.touched_acts), as
+    an act's reconciled triples depend on its own accounts and order component alone.
+    """
     graphs = [
         graph
         for graph in source_graphs(store)
@@ -407,18 +415,46 @@ def reconciled_change(
     ]
     query = (QUERIES / "account-closure.rq").read_text(encoding="utf-8")
     scratch, work = ox.Store(), ox.NamedNode(ID + "work/derive")
-    closure = store.query(query, default_graph=graphs)
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in closure)  # type: ignore[union-attr]  # a CONSTRUCT answers triples
+    # One query per act, the act substituted before evaluation: index lookups from it (a VALUES list is
+    # joined after the query's union of parts is evaluated for every account).
+    for act in [None] if acts is None else sorted(acts, key=lambda act: act.value):
+        bound = None if act is None else {ox.Variable("act"): act}
+        closure = store.query(query, default_graph=graphs, substitutions=bound)
+        scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in closure)  # type: ignore[union-attr]  # a CONSTRUCT answers triples
     extra = list(extra)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in extra)
     # The acts the new accounts are about may state a reconciled property themselves (the closure has only
     # the acts that had accounts).
-    acts = {t.object for t in extra if t.predicate == tkg("accountOf") and isinstance(t.object, ox.NamedNode)}
-    for act in acts:
+    joining = {
+        t.object for t in extra if t.predicate == tkg("accountOf") and isinstance(t.object, ox.NamedNode)
+    }
+    for act in joining:
         for name in ("epistemicStatus", "timeSpan", "agent", "speaker", "actingMember"):
             for quad in store.quads_for_pattern(act, tkg(name), None):
                 if quad.graph_name in graphs:
                     scratch.add(ox.Quad(quad.subject, quad.predicate, quad.object, work))
     new = {ox.Quad(t.subject, t.predicate, t.object, RECONCILED) for t in derive(scratch, [work])}
-    old = set(store.quads_for_pattern(None, None, None, RECONCILED))
-    return old - new, new - old
+    if acts is None:
+        old = set(store.quads_for_pattern(None, None, None, RECONCILED))
+        return old - new, new - old
+    old = _owned(store, set(acts))
+    return old - new, {quad for quad in new - old if quad not in store}
+
+
+def _owned(store: ox.Store, acts: set[ox.NamedNode]) -> set[ox.Quad]:
+    """The reconciled quads that are the derivation of `acts`: theirs, their conflicts', and those of the
+    time spans minted for them that no other act's reconciled span is."""
+    owned: set[ox.Quad] = set()
+    spans = set()
+    for act in acts:
+        for quad in store.quads_for_pattern(act, None, None, RECONCILED):
+            owned.add(quad)
+            if quad.predicate == tkg("timeSpan"):
+                spans.add(quad.object)
+        for about in store.quads_for_pattern(None, tkg("conflictAbout"), act, RECONCILED):
+            owned.update(store.quads_for_pattern(about.subject, None, None, RECONCILED))
+    for span in spans:
+        users = {quad.subject for quad in store.quads_for_pattern(None, tkg("timeSpan"), span, RECONCILED)}
+        if users <= acts:
+            owned.update(store.quads_for_pattern(span, None, None, RECONCILED))
+    return owned

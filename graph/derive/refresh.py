@@ -15,11 +15,14 @@ import pyoxigraph as ox
 
 from treatykg.graph.derive.reconcile import RDF_TYPE, RDFS_LABEL, reconciled_change, source_graphs, tkg
 from treatykg.graph.derive.status import status_change
+from treatykg.graph.derive.treaty_acts import CLAIMED_PARTIES, PARTY_LINKS, Pair
 
 ACCOUNT_OF, DECISION_ON, TIME_SPAN = tkg("accountOf"), tkg("decisionOn"), tkg("timeSpan")
-TREATY = tkg("treaty")
-# What names a state in an act the status derivation reads (a state's label or type is read through these).
-STATE_LINKS = (tkg("agent"), tkg("predecessor"), tkg("actingMember"))
+CLAIMS_AFTER = tkg("claimsAfter")
+# Acts derived again after a write beyond which the whole reconciled view is (a long chain of claimed order).
+SCOPED_ACTS_LIMIT = 20_000
+TREATY, STATUS_OF, PREDECESSOR = tkg("treaty"), tkg("statusOf"), tkg("predecessor")
+HAPPENED_AFTER, ENTRY_INTO_FORCE = tkg("happenedAfter"), tkg("EntryIntoForce")
 
 
 def _has(store: ox.Store, s=None, p=None, o=None) -> bool:
@@ -71,8 +74,8 @@ class _Links:
         found = {quad.subject for quad in self.store.quads_for_pattern(None, predicate, obj, None)}
         return found | self.into.get((predicate, obj), set())
 
-    def treaties(self, node) -> set:
-        """The treaties of the act `node` is, or is an account, a time span or a decision of."""
+    def acts(self, node) -> set:
+        """The acts `node` may be, or be an account, a time span or a decision of (itself included)."""
         if not isinstance(node, ox.NamedNode | ox.BlankNode):
             return set()
         acts = {node} | self.objects(node, ACCOUNT_OF)
@@ -80,7 +83,32 @@ class _Links:
             acts |= {holder} | self.objects(holder, ACCOUNT_OF)
         for account in self.objects(node, DECISION_ON):
             acts |= self.objects(account, ACCOUNT_OF)
-        return {treaty for act in acts for treaty in self.objects(act, TREATY)}
+        return acts
+
+    def parties(self, act) -> set:
+        """The states `act` may change the status of: its agents, acting members and predecessor, and the
+        agents and members its accounts claim (a superset: the derivation keeps the states among them)."""
+        found = {state for link in PARTY_LINKS for state in self.objects(act, link)}
+        for account in self.subjects(ACCOUNT_OF, act):
+            found |= {state for link in CLAIMED_PARTIES for state in self.objects(account, link)}
+        return found
+
+    def naming(self, state) -> set:
+        """The acts that name `state` as a party, on themselves or on their accounts."""
+        acts = {act for link in PARTY_LINKS for act in self.subjects(link, state)}
+        for link in CLAIMED_PARTIES:
+            for account in self.subjects(link, state):
+                acts |= self.objects(account, ACCOUNT_OF)
+        return acts
+
+    def ordered_with(self, act) -> set:
+        """The acts the accounts of `act` claim it came after, and those whose accounts say it preceded."""
+        found = set()
+        for account in self.subjects(ACCOUNT_OF, act):
+            found |= self.objects(account, CLAIMS_AFTER)
+        for account in self.subjects(CLAIMS_AFTER, act):
+            found |= self.objects(account, ACCOUNT_OF)
+        return found
 
 
 def _union_changed(store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> set[ox.Triple]:
@@ -99,28 +127,79 @@ def _union_changed(store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[
     return gained | {quad.triple for quad in removed if not holders(quad.triple)}
 
 
-def affected_treaties(
+def affected_pairs(
     store: ox.Store, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], reconciled: Iterable[ox.Quad]
-) -> set[ox.NamedNode]:
-    """The treaties whose status intervals a write (its removed and added quads, and the reconciled view's
-    change) can alter: those of the acts it touches, through their accounts, spans and decisions; for a
-    state or a treaty whose label or type the union gains or loses, every treaty an act of it names."""
+) -> set[Pair]:
+    """The (state, treaty) pairs whose status intervals a write (its removed and added quads, and the
+    reconciled view's change) can alter: the parties and treaties of the acts it touches (through their
+    accounts, spans and decisions) and of every act in their claimed order's component (whose windows the
+    order narrows); every pair of a treaty whose entry into force it touches or whose label or type the
+    union gains or loses; a state's pairs where its label or type changes; and the pairs of the successors
+    of a state whose pair is affected (a succession reads its predecessor's relation)."""
     removed, added, reconciled = list(removed), list(added), list(reconciled)
     changed = [quad.triple for quad in [*removed, *added, *reconciled]]
     links = _Links(store, changed)
-    treaties: set = {triple.object for triple in changed if triple.predicate == TREATY}
     nodes: set = {triple.subject for triple in changed}
-    nodes |= {t.object for t in changed if t.predicate in (ACCOUNT_OF, DECISION_ON, TIME_SPAN)}
-    for node in nodes:
-        treaties |= links.treaties(node)
+    linking = (ACCOUNT_OF, DECISION_ON, TIME_SPAN, HAPPENED_AFTER)
+    nodes |= {t.object for t in changed if t.predicate in linking}
+    acts = {act for node in nodes for act in links.acts(node) if links.objects(act, TREATY)}
+    todo = list(acts)
+    while todo:  # the order's components
+        act = todo.pop()
+        ordered = links.objects(act, HAPPENED_AFTER) | links.subjects(HAPPENED_AFTER, act)
+        for other in ordered - acts:
+            if links.objects(other, TREATY):  # the derivation orders treaty acts only
+                acts.add(other)
+                todo.append(other)
+    pairs: set = set()
+    whole: set = set()  # treaties every pair of which is affected
+    for act in acts:
+        treaties = links.objects(act, TREATY)
+        if ENTRY_INTO_FORCE in links.objects(act, RDF_TYPE):
+            whole |= treaties
+        pairs |= {(state, treaty) for state in links.parties(act) for treaty in treaties}
     for triple in _union_changed(store, removed, added):
         if triple.predicate in (RDF_TYPE, RDFS_LABEL):
             node = triple.subject
-            treaties |= {node} if links.subjects(TREATY, node) else set()
-            for link in STATE_LINKS:
-                for act in links.subjects(link, node):
-                    treaties |= links.objects(act, TREATY)
-    return {treaty for treaty in treaties if isinstance(treaty, ox.NamedNode)}
+            if links.subjects(TREATY, node):
+                whole.add(node)
+            for act in links.naming(node):
+                pairs |= {(node, treaty) for treaty in links.objects(act, TREATY)}
+    for treaty in whole:
+        for act in links.subjects(TREATY, treaty):
+            pairs |= {(state, treaty) for state in links.parties(act) | links.objects(act, STATUS_OF)}
+    todo = list(pairs)
+    while todo:  # successors read their predecessor's relation on the day of the succession
+        state, treaty = todo.pop()
+        for act in links.subjects(PREDECESSOR, state):
+            if treaty in links.objects(act, TREATY):
+                for successor in links.parties(act) - {state}:
+                    if (successor, treaty) not in pairs:
+                        pairs.add((successor, treaty))
+                        todo.append((successor, treaty))
+    return {(s, t) for s, t in pairs if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode)}
+
+
+def touched_acts(
+    store: ox.Store, changed: Iterable[ox.Triple], limit: int = SCOPED_ACTS_LIMIT
+) -> set[ox.NamedNode] | None:
+    """The acts whose reconciled triples a change can alter (the store before or after it, and the changed
+    triples): those it touches through their accounts, spans and decisions, closed under claimed order, as
+    the order's cycles are found per component; None past `limit` acts (derive them all)."""
+    changed = list(changed)
+    links = _Links(store, changed)
+    nodes: set = {triple.subject for triple in changed}
+    nodes |= {t.object for t in changed if t.predicate in (ACCOUNT_OF, DECISION_ON, TIME_SPAN, CLAIMS_AFTER)}
+    # An act is what some account (in the store or among the changed triples) is an account of.
+    todo = [act for node in nodes for act in links.acts(node) if links.subjects(ACCOUNT_OF, act)]
+    acts: set = set(todo)
+    while todo:
+        for other in links.ordered_with(todo.pop()) - acts:
+            acts.add(other)
+            todo.append(other)
+        if len(acts) > limit:
+            return None
+    return {act for act in acts if isinstance(act, ox.NamedNode)}
 
 
 def derived_change(
@@ -131,11 +210,12 @@ def derived_change(
     removed, added = list(removed), list(added)
     derived_removed: set[ox.Quad] = set()
     derived_added: set[ox.Quad] = set()
-    if touches_accounts(store, [quad.triple for quad in [*removed, *added]]):
-        reconciled_removed, reconciled_added = reconciled_change(store)
-        treaties = affected_treaties(store, removed, added, reconciled_removed | reconciled_added)
+    changed = [quad.triple for quad in [*removed, *added]]
+    if touches_accounts(store, changed):
+        reconciled_removed, reconciled_added = reconciled_change(store, acts=touched_acts(store, changed))
+        pairs = affected_pairs(store, removed, added, reconciled_removed | reconciled_added)
         status_removed, status_added = status_change(
-            store, reconciled=(reconciled_removed, reconciled_added), treaties=treaties
+            store, reconciled=(reconciled_removed, reconciled_added), pairs=pairs
         )
         derived_removed |= reconciled_removed | status_removed
         derived_added |= reconciled_added | status_added

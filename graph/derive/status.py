@@ -13,7 +13,7 @@ from rdflib import Graph
 from treatykg.core.iris import ID, RECONCILED_GRAPH, STATUS_GRAPH
 from treatykg.graph.derive.graphs import GraphName, derive_from_graphs, replace_graph
 from treatykg.graph.derive.reconcile import RDF_TYPE, RDFS_LABEL, XSD_DATETIME, source_graphs, tkg
-from treatykg.graph.derive.treaty_acts import Act, Inputs, closure, coarsest, read_inputs
+from treatykg.graph.derive.treaty_acts import Act, Inputs, Pair, closure, coarsest, read_inputs
 
 STATUS = ox.NamedNode(STATUS_GRAPH)
 RECONCILED = ox.NamedNode(RECONCILED_GRAPH)
@@ -295,12 +295,12 @@ def status_change(
     without: str | None = None,
     extra: Iterable[ox.Triple] = (),
     reconciled: tuple[set[ox.Quad], set[ox.Quad]] = (set(), set()),
-    treaties: Iterable[ox.NamedNode] | None = None,
+    pairs: Iterable[Pair] | None = None,
 ) -> tuple[set[ox.Quad], set[ox.Quad]]:
     """The status graph's quads to remove and to add when the asserted graph `without` leaves `store`, the
     triples `extra` join it and the reconciled view changes by `reconciled` (its quads removed, added); the
-    store is only read. With `treaties`, only those treaties' intervals are derived again (a write's
-    change: the treaties of what it touched, see derive/refresh.py)."""
+    store is only read. With `pairs`, only the intervals of those (state, treaty) pairs are derived again
+    (a write's change: the pairs of what it touched, see derive/refresh.py)."""
     graphs = [
         graph
         for graph in [*source_graphs(store), RECONCILED]
@@ -308,10 +308,13 @@ def status_change(
     ]
     scratch = ox.Store()
     held, joining = ox.NamedNode(ID + "work/status/held"), ox.NamedNode(ID + "work/status/joining")
-    treaties = None if treaties is None else set[ox.NamedNode](treaties)
-    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in closure(store, graphs, treaties))
+    pairs = None if pairs is None else set(pairs)
     removed, added = reconciled
     after = tkg("happenedAfter")
+    # The acts the reconciled order's change links, whose windows it narrows, are read too.
+    seeds = {term for q in removed | added if q.predicate == after for term in (q.subject, q.object)}
+    read = closure(store, graphs, pairs, seeds)
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in read)
     for quad in removed:
         if quad.predicate == after:
             scratch.remove(ox.Quad(quad.subject, quad.predicate, quad.object, held))
@@ -329,19 +332,18 @@ def status_change(
                 if q.graph_name in graphs
             )
     new = {ox.Quad(t.subject, t.predicate, t.object, STATUS) for t in derive_status(scratch, [held, joining])}
-    if treaties is None:
+    if pairs is None:
         old = set(store.quads_for_pattern(None, None, None, STATUS))
-    else:
-        # The closure took in the treaties ordered against these: their intervals are derived again too.
-        treaties |= {
-            q.object
-            for q in scratch.quads_for_pattern(None, tkg("treaty"), None, None)
-            if isinstance(q.object, ox.NamedNode)
-        }
-        old = {
-            quad
-            for treaty in treaties
-            for interval in store.quads_for_pattern(None, tkg("treaty"), treaty, STATUS)
-            for quad in store.quads_for_pattern(interval.subject, None, None, STATUS)
-        }
+        return old - new, new - old
+    # The scratch held other pairs' acts (a predecessor's, the order's): only these pairs' intervals change.
+    keys = {q.subject: q.object for q in new if q.predicate == tkg("statusOf")}
+    treaty_of = {q.subject: q.object for q in new if q.predicate == tkg("treaty")}
+    new = {q for q in new if (keys.get(q.subject), treaty_of.get(q.subject)) in pairs}
+    old = {
+        quad
+        for state, treaty in pairs
+        for interval in store.quads_for_pattern(None, tkg("statusOf"), state, STATUS)
+        if ox.Quad(interval.subject, tkg("treaty"), treaty, STATUS) in store
+        for quad in store.quads_for_pattern(interval.subject, None, None, STATUS)
+    }
     return old - new, new - old

@@ -129,13 +129,19 @@ def coarsest(precisions: Iterable[str | None]) -> str | None:
     return min(units, key=lambda unit: PRECISIONS.index(unit) if unit in PRECISIONS else -1)
 
 
+Pair = tuple[ox.NamedNode, ox.NamedNode]  # (state, treaty)
+# What names a state an act may change the status of: on the act, and claimed on its accounts.
+PARTY_LINKS = (tkg("agent"), tkg("actingMember"), tkg("predecessor"))
+CLAIMED_PARTIES = (tkg("claimedAgent"), tkg("claimedMember"))
+
+
 def closure(
-    store: ox.Store, graphs: Sequence[GraphName], treaties: Iterable[ox.NamedNode] | None = None
+    store: ox.Store, graphs: Sequence[GraphName], pairs: Iterable[Pair] | None = None, seeds: Iterable = ()
 ) -> list[ox.Triple]:
-    """What the derivation reads from `graphs` of `store` (graph/derive/status-inputs.rq); with `treaties`,
-    only what it reads for those treaties and the treaties their acts are ordered against."""
-    if treaties is not None:
-        store = around_treaties(store, graphs, treaties)
+    """What the derivation reads from `graphs` of `store` (graph/derive/status-inputs.rq); with `pairs`, only
+    what it reads to derive those (state, treaty) pairs (around_pairs), `seeds` being acts it reads too."""
+    if pairs is not None:
+        store = around_pairs(store, graphs, pairs, seeds)
     text = (QUERIES / "status-inputs.rq").read_text(encoding="utf-8")
     named = [graph for graph in graphs if isinstance(graph, ox.NamedNode)]
     return list(store.query(text, default_graph=list(graphs), named_graphs=named))  # type: ignore[arg-type]  # a CONSTRUCT answers triples
@@ -146,40 +152,60 @@ def _in(store: ox.Store, graphs: set, subject=None, predicate=None, obj=None) ->
     return (q for q in store.quads_for_pattern(subject, predicate, obj, None) if q.graph_name in graphs)
 
 
-def around_treaties(
-    store: ox.Store, graphs: Sequence[GraphName], treaties: Iterable[ox.NamedNode]
+def around_pairs(
+    store: ox.Store, graphs: Sequence[GraphName], pairs: Iterable[Pair], seeds: Iterable = ()
 ) -> ox.Store:
-    """A scratch store holding, in their own graphs, the quads of `graphs` that status-inputs.rq reads for
-    the acts of `treaties`: index lookups from each treaty, so a write's status costs what it touches. The
-    treaties of acts ordered against theirs (tkg:happenedAfter either way) join, as the order narrows both."""
+    """A scratch store holding, in their own graphs, the quads of `graphs` that status-inputs.rq reads to
+    derive `pairs`: index lookups from each state, so a write's status costs what it touches.
+
+    A pair reads the acts of its treaty that name its state (on the act or an account's claim), the
+    treaty's entries into force, its predecessor's pair where a succession names one, and every treaty act
+    in the claimed order's component of those (an act's window narrows along the order, both ways).
+    """
     within = set(graphs)
-    after, treaty_of, account_of = tkg("happenedAfter"), tkg("treaty"), tkg("accountOf")
+    treaty_of, account_of, after = tkg("treaty"), tkg("accountOf"), tkg("happenedAfter")
+
+    def objects(subject, predicate) -> set:
+        return {quad.object for quad in _in(store, within, subject, predicate)}
 
     def reported(act) -> bool:  # an act no account reports changes no status (treaty_acts._act)
         return next(iter(_in(store, within, None, account_of, act)), None) is not None
 
-    pending: list = list(treaties)  # treaties, and the objects of tkg:treaty the order brings in
-    seen, acts = set(pending), set()
-    while pending:
-        for quad in _in(store, within, None, treaty_of, pending.pop()):
-            if quad.subject in acts or not reported(quad.subject):
-                continue
-            acts.add(quad.subject)
-            ordered = [q.object for q in _in(store, within, quad.subject, after)]
-            ordered += [q.subject for q in _in(store, within, None, after, quad.subject)]
-            for other in filter(reported, ordered):
-                for link in _in(store, within, other, treaty_of):
-                    if link.object not in seen:
-                        seen.add(link.object)
-                        pending.append(link.object)
+    def naming(state) -> set:  # the acts that name `state` as a party, on themselves or their accounts
+        acts = {quad.subject for link in PARTY_LINKS for quad in _in(store, within, None, link, state)}
+        for link in CLAIMED_PARTIES:
+            for claim in _in(store, within, None, link, state):
+                acts |= objects(claim.subject, account_of)
+        return acts
+
+    todo, read, acts = list(pairs), set(), set(seeds)
+    in_force = {quad.subject for quad in _in(store, within, None, RDF_TYPE, tkg("EntryIntoForce"))}
+    while todo:
+        state, treaty = pair = todo.pop()
+        if pair in read:
+            continue
+        read.add(pair)
+        for act in {a for a in naming(state) | in_force if treaty in objects(a, treaty_of)}:
+            acts.add(act)
+            # A succession reads its predecessor's pair.
+            for predecessor in objects(act, tkg("predecessor")) - {state}:
+                todo.append((predecessor, treaty))
+    pending = [act for act in acts if reported(act)]
+    acts = set(pending)
+    while pending:  # the order's components
+        act = pending.pop()
+        for other in objects(act, after) | {q.subject for q in _in(store, within, None, after, act)}:
+            if other not in acts and reported(other) and objects(other, treaty_of):
+                acts.add(other)
+                pending.append(other)
     quads: set[ox.Quad] = set()
-    accounts, described = set(), set(seen)
+    accounts, described = set(), set()
     for act in acts:
         for quad in _in(store, within, act):
             quads.add(quad)
-            if quad.predicate in (tkg("agent"), tkg("predecessor"), tkg("actingMember")):
+            if quad.predicate in (treaty_of, *PARTY_LINKS):
                 described.add(quad.object)
-        for quad in _in(store, within, None, tkg("accountOf"), act):
+        for quad in _in(store, within, None, account_of, act):
             accounts.add(quad.subject)
     spans = set()
     for account in accounts:
