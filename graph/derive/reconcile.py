@@ -417,8 +417,10 @@ def reconciled_change(
     scratch, work = ox.Store(), ox.NamedNode(ID + "work/derive")
     # One query per act, the act substituted before evaluation: index lookups from it (a VALUES list is
     # joined after the query's union of parts is evaluated for every account).
-    for act in [None] if acts is None else sorted(acts, key=lambda act: act.value):
-        bound = None if act is None else {ox.Variable("act"): act}
+    bindings: list[dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None] = (
+        [None] if acts is None else [{ox.Variable("act"): act} for act in sorted(acts, key=lambda a: a.value)]
+    )
+    for bound in bindings:
         closure = store.query(query, default_graph=graphs, substitutions=bound)
         scratch.extend(ox.Quad(t.subject, t.predicate, t.object, work) for t in closure)  # type: ignore[union-attr]  # a CONSTRUCT answers triples
     extra = list(extra)
@@ -445,11 +447,11 @@ def _owned(store: ox.Store, acts: set[ox.NamedNode]) -> set[ox.Quad]:
     """The reconciled quads that are the derivation of `acts`: theirs, their conflicts', and those of the
     time spans minted for them that no other act's reconciled span is."""
     owned: set[ox.Quad] = set()
-    spans = set()
+    spans: set[ox.NamedNode | ox.BlankNode] = set()
     for act in acts:
         for quad in store.quads_for_pattern(act, None, None, RECONCILED):
             owned.add(quad)
-            if quad.predicate == tkg("timeSpan"):
+            if quad.predicate == tkg("timeSpan") and isinstance(quad.object, ox.NamedNode | ox.BlankNode):
                 spans.add(quad.object)
         for about in store.quads_for_pattern(None, tkg("conflictAbout"), act, RECONCILED):
             owned.update(store.quads_for_pattern(about.subject, None, None, RECONCILED))
