@@ -18,7 +18,7 @@ from treatykg.core import resources
 from treatykg.core.iris import ID, ONTOLOGY_GRAPH, STATUS_GRAPH, TKG
 from treatykg.core.terms import BlankNodeMap, triples_to_ox
 from treatykg.graph.derive.reconcile import reconcile_into, reconciled_change, reconciled_graph
-from treatykg.graph.derive.refresh import derived_change
+from treatykg.graph.derive.refresh import affected_pairs, derived_change, touched_acts
 from treatykg.graph.derive.status import derive_status, status_change, status_graph, status_into
 from treatykg.graph.query.status import Row, history, resolve, status_on
 from treatykg.graph.semantics.reference import validate_graphs
@@ -28,6 +28,7 @@ TEST = "https://example.org/treatykg-status-test/"
 EVENT, STATE, TREATY = TEST + "id/event/", TEST + "id/state/", TEST + "id/treaty/"
 REPORT_B = TEST + "graph/source/report-b"
 RECONCILED = "https://w3id.org/treatykg/graph/reconciled"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def fixture_graphs() -> dict[str, Graph]:
@@ -354,6 +355,36 @@ def test_a_write_reaches_the_pairs_its_acts_are_ordered_with() -> None:
     status = status_change(store, reconciled=reconciled)
     assert scoped == (reconciled[0] | status[0], reconciled[1] | status[1])
     assert {q.object for q in status[1] if q.predicate.value == TKG + "supportedBy"} >= {second}
+
+
+def test_an_act_gaining_its_first_account_is_read_for_its_pair() -> None:
+    """An act written before accounts changes no status; a sheet adding its first reported account makes it
+    count, and the scoped change reads the act (its treaty and agent are in the store, not the sheet)."""
+    store = ox.Store()
+    store.load(ORDERED.encode(), format=ox.RdfFormat.TRIG)
+    graph = ox.NamedNode(TEST + "graph/source/ordered")
+    act = ox.NamedNode(EVENT + "z")
+    store.extend(
+        [
+            ox.Quad(act, ox.NamedNode(RDF_TYPE), ox.NamedNode(TKG + "Ratification"), graph),
+            ox.Quad(act, ox.NamedNode(TKG + "agent"), ox.NamedNode(STATE + "alpha"), graph),
+            ox.Quad(act, ox.NamedNode(TKG + "treaty"), ox.NamedNode(TREATY + "one"), graph),
+        ]
+    )
+    reconcile_into(store)
+    status_into(store)
+    account = ox.NamedNode(EVENT + "z/account/s")
+    extra = [
+        ox.Triple(account, ox.NamedNode(TKG + "accountOf"), act),
+        ox.Triple(account, ox.NamedNode(TKG + "epistemicStatus"), ox.NamedNode(TKG + "ReportedBySource")),
+        ox.Triple(account, ox.NamedNode(TKG + "timeSpan"), ox.NamedNode(TEST + "id/time/2000-06-01")),
+    ]
+    joining = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in extra]
+    reconciled = reconciled_change(store, extra=extra, acts=touched_acts(store, extra))
+    pairs = affected_pairs(store, [], joining, reconciled[0] | reconciled[1])
+    scoped = status_change(store, extra=extra, reconciled=reconciled, pairs=pairs)
+    assert scoped == status_change(store, extra=extra, reconciled=reconciled)
+    assert any(q.object == act for q in scoped[1] if q.predicate.value == TKG + "supportedBy")
 
 
 def test_names_resolve_through_the_entity_sheet() -> None:

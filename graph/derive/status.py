@@ -311,15 +311,17 @@ def status_change(
     pairs = None if pairs is None else set(pairs)
     removed, added = reconciled
     after = tkg("happenedAfter")
-    # The acts the reconciled order's change links, whose windows it narrows, are read too.
+    extra = list(extra)
+    # The acts the reconciled order's change links, whose windows it narrows, and the acts the new triples'
+    # accounts are of (an act may gain its first account) are read too.
     seeds = {term for q in removed | added if q.predicate == after for term in (q.subject, q.object)}
+    seeds |= {t.object for t in extra if t.predicate == tkg("accountOf")}
     read = closure(store, graphs, pairs, seeds)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, held) for t in read)
     for quad in removed:
         if quad.predicate == after:
             scratch.remove(ox.Quad(quad.subject, quad.predicate, quad.object, held))
     scratch.extend(ox.Quad(q.subject, q.predicate, q.object, held) for q in added if q.predicate == after)
-    extra = list(extra)
     scratch.extend(ox.Quad(t.subject, t.predicate, t.object, joining) for t in extra)
     # The entities and time spans the new triples name are described in the store's other graphs.
     named = {term for t in extra for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}

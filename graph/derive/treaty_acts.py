@@ -178,6 +178,7 @@ def around_pairs(
                 acts |= objects(claim.subject, account_of)
         return acts
 
+    seeds = set(seeds)
     todo, read, acts = list(pairs), set(), set(seeds)
     in_force = {quad.subject for quad in _in(store, within, None, RDF_TYPE, tkg("EntryIntoForce"))}
     while todo:
@@ -190,7 +191,7 @@ def around_pairs(
             # A succession reads its predecessor's pair.
             for predecessor in objects(act, tkg("predecessor")) - {state}:
                 todo.append((predecessor, treaty))
-    pending = [act for act in acts if reported(act)]
+    pending = [act for act in acts if reported(act) or act in seeds]  # a seed may gain its first account
     acts = set(pending)
     while pending:  # the order's components
         act = pending.pop()
