@@ -262,3 +262,22 @@ def test_the_status_derivation_does_real_work(larger: Graph) -> None:
     statuses = Counter(status_graph([larger, reconciled_graph([larger])]).objects(None, TKG.status))
     assert {TKG.Signatory, TKG.Party, TKG.Suspended, TKG.WithdrawalPending} <= set(statuses)
     assert sum(statuses.values()) > 100
+
+
+def test_a_registry_longer_than_the_invented_names_still_grows(monkeypatch) -> None:
+    """Treaties keep coming: once the invented names are spent (here, a world with a handful of them), a
+    later namesake is told apart by its ordinal instead of the generator drawing names for ever."""
+    from treatykg.graph.synthetic import world
+
+    monkeypatch.setattr(world, "_ROOTS", ["Kal", "Mar"])
+    monkeypatch.setattr(world, "_MIDDLES", [""])
+    monkeypatch.setattr(world, "_ENDINGS", ["dia", "nia"])
+    monkeypatch.setattr(world, "_TREATY_SUBJECTS", ["Arms Reduction"])
+    data = "".join(Generator(seed=2).lines(20_000))
+    treaties = {
+        line.split('"')[1]
+        for line in data.splitlines()
+        if "/id/treaty/" in line.split(" ", 1)[0] and line.split(" ")[1] == f"<{RDFS.label}>"
+    }
+    assert len(treaties) > 4  # more treaties than the 4 names the world has
+    assert any(name.endswith(" (2)") for name in treaties)

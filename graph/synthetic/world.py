@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -128,6 +129,7 @@ _HISTORIES = [
     ["Succession", "SuspensionOfParticipation", "Denunciation", "Withdrawal"],
 ]
 _NUMERALS = ["", " II", " III", " IV", " V", " VI", " VII", " VIII", " IX", " X"]
+_SPENT = 64  # names drawn in a row that were all taken, after which a kind's name space counts as used up
 
 
 def slugify(text: str) -> str:
@@ -246,12 +248,20 @@ class World:
 
     def _new(self, kind: str) -> Thing:
         """A new entity with a name and a short name no other entity has."""
-        while True:
+        for attempt in itertools.count():
             name, short = getattr(self, f"_name_{kind}")()
+            spent = attempt >= _SPENT  # the names drawn keep being taken: the kind's name space is used up
             if name in self.names:
-                continue
+                if not spent:
+                    continue
+                # Treaties keep coming (a ten-million-triple registry outgrows the invented names): a later
+                # namesake is told apart by its ordinal.
+                name = next(f"{name} ({n})" for n in itertools.count(2) if f"{name} ({n})" not in self.names)
             # Like START II: a later treaty whose initials are taken gets the next numeral.
             numeral = next((n for n in _NUMERALS if not short or short + n not in self.names), None)
+            if numeral is None and spent:
+                numbers = itertools.count(len(_NUMERALS) + 1)
+                numeral = next(f"-{n}" for n in numbers if short + f"-{n}" not in self.names)
             if numeral is not None:
                 break
         short = short + numeral if short else ""
