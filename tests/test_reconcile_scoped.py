@@ -1,5 +1,6 @@
-"""A write derives the reconciled view again for the acts it touches only (refresh.touched_acts): the change
-is exactly the one deriving every act would give, for additions, removals and claimed order."""
+"""A write derives the reconciled view again for the acts it touches only (refresh.touched_acts), and the
+status for the (state, treaty) pairs it can change (refresh.affected_pairs): each change is exactly the one
+deriving everything would give, for additions, removals and claimed order."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from test_incremental import parse
 
 from treatykg.core.iris import ID
 from treatykg.graph.derive.reconcile import RECONCILED, reconcile_into, reconciled_change, tkg
-from treatykg.graph.derive.refresh import touched_acts
+from treatykg.graph.derive.refresh import affected_pairs, derived_change, touched_acts
+from treatykg.graph.derive.status import status_change, status_into
 from treatykg.graph.synthetic.generate import Generator
 
 
@@ -39,17 +41,36 @@ def test_an_added_article_changes_what_deriving_every_act_changes(seed) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 4])
+def test_an_added_article_changes_the_status_of_the_pairs_it_reaches_only(seed) -> None:
+    store, articles = generated(seed)
+    status_into(store)
+    for article in articles:
+        joining = [ox.Quad(t.subject, t.predicate, t.object, SYNTHETIC) for t in article]
+        reconciled = reconciled_change(store, extra=article)
+        pairs = affected_pairs(store, [], joining, reconciled[0] | reconciled[1])
+        full = status_change(store, extra=article, reconciled=reconciled)
+        assert status_change(store, extra=article, reconciled=reconciled, pairs=pairs) == full
+        for quad in reconciled[0] | full[0]:
+            store.remove(quad)
+        store.extend([*joining, *reconciled[1], *full[1]])
+
+
+@pytest.mark.parametrize("seed", [1, 4])
 def test_a_removed_article_changes_what_deriving_every_act_changes(seed) -> None:
     store, articles = generated(seed)
     for article in articles:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, SYNTHETIC) for t in article)
     reconcile_into(store)
+    status_into(store)
     article = articles[1]
-    for triple in article:  # the write is applied before the derived graphs' change is computed
-        store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, SYNTHETIC))
+    removed = [ox.Quad(t.subject, t.predicate, t.object, SYNTHETIC) for t in article]
+    for quad in removed:  # the write is applied before the derived graphs' change is computed
+        store.remove(quad)
     full = reconciled_change(store)
     assert full[0]
     assert reconciled_change(store, acts=touched_acts(store, article)) == full
+    status_full = status_change(store, reconciled=full)
+    assert derived_change(store, removed, []) == (full[0] | status_full[0], full[1] | status_full[1])
 
 
 EVENT = ID + "event/"
