@@ -277,9 +277,9 @@ class Client:
         """POST the query (application/sparql-query, or form-encoded with the client's fields), read the
         whole answer: status, body, seconds."""
         if self.form is None:
-            body, content_type = text.encode("utf-8"), "application/sparql-query"
+            payload, content_type = text.encode("utf-8"), "application/sparql-query"
         else:
-            body = urlencode([("query", text), *self.form]).encode("ascii")
+            payload = urlencode([("query", text), *self.form]).encode("ascii")
             content_type = "application/x-www-form-urlencoded"
         for attempt in range(2):
             if self.connection is None:
@@ -291,7 +291,7 @@ class Client:
                 self.connection.request(
                     "POST",
                     self.server.query_path,
-                    body=body,
+                    body=payload,
                     headers={"Content-Type": content_type, "Accept": RESULTS_JSON},
                 )
                 response = self.connection.getresponse()

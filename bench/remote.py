@@ -90,15 +90,9 @@ def measure_engine(name: str, graphs: dict, mix: list, work: Path, passes: int, 
         report["pushed_quads"] = sum(version.graph_quads.values())
         log(f"  {name}: pushed {report['pushed_quads']:,} quads in {report['push_seconds']:.1f} s")
         default_graphs, named_graphs = handle.union_dataset(version)
-        fields = [("default-graph-uri", g) for g in default_graphs] + [
-            ("named-graph-uri", g) for g in named_graphs
-        ]
-        if DIALECTS[name].timeout_param:  # the deadline TreatyKG's client sends the engine too
-            fields.append(
-                (DIALECTS[name].timeout_param, str(math.ceil(QUERY_DEADLINE * DIALECTS[name].timeout_scale)))
-            )
-        # Form-encoded, as TreatyKG's remote client sends queries: Virtuoso answers a POSTed
-        # application/sparql-query body with its dataset in the URL with nothing at all.
+        # Form-encoded, with the dataset and deadline TreatyKG's remote client sends (a POSTed
+        # application/sparql-query body with the dataset in the URL got no answer from Virtuoso).
+        fields = handle.client.query_fields(True, default_graphs, named_graphs, QUERY_DEADLINE)
         raw = View(name, server.host, server.port, server.query_path, fields)
         env = {**os.environ, "TREATYKG_REMOTE_DIALECT": name}
         deadline = str(QUERY_DEADLINE)

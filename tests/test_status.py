@@ -315,14 +315,20 @@ ORDERED = """
 """
 
 
-def test_a_write_reaches_the_pairs_its_acts_are_ordered_with() -> None:
-    """x (alpha signs one, 2000) came after y (beta ratifies two, 1 June 2000), so alpha's signing is
-    indeterminate from 1 June only; retracting the account of y, which names neither alpha nor one,
-    widens x's window again: alpha's pair is derived again through the order."""
+def ordered_store() -> ox.Store:
+    """ORDERED with its reconciled view and status, as a build stores them."""
     store = ox.Store()
     store.load(ORDERED.encode(), format=ox.RdfFormat.TRIG)
     reconcile_into(store)
     status_into(store)
+    return store
+
+
+def test_a_write_reaches_the_pairs_its_acts_are_ordered_with() -> None:
+    """x (alpha signs one, 2000) came after y (beta ratifies two, 1 June 2000), so alpha's signing is
+    indeterminate from 1 June only; retracting the account of y, which names neither alpha nor one,
+    widens x's window again: alpha's pair is derived again through the order."""
+    store = ordered_store()
     account = ox.NamedNode(EVENT + "y/account/r")
     removed = list(store.quads_for_pattern(account, None, None, ox.NamedNode(TEST + "graph/source/ordered")))
     for quad in removed:
@@ -335,10 +341,7 @@ def test_a_write_reaches_the_pairs_its_acts_are_ordered_with() -> None:
     assert any("/status/alpha/one/from-2000-01-01" in q.subject.value for q in status[1])
 
     # A second account of x: alpha's pair is derived again, reading y for the window the order gives x.
-    store = ox.Store()
-    store.load(ORDERED.encode(), format=ox.RdfFormat.TRIG)
-    reconcile_into(store)
-    status_into(store)
+    store = ordered_store()
     second = ox.NamedNode(EVENT + "x/account/s")
     graph = ox.NamedNode(TEST + "graph/source/ordered")
     added = [

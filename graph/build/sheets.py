@@ -14,6 +14,7 @@ from treatykg.core import resources
 from treatykg.core.errors import InputError
 from treatykg.core.iris import ENTITIES_GRAPH, ID, TKG, asserted_graph
 from treatykg.core.terms import graph_from_quads
+from treatykg.graph.semantics.maintain import graph_key
 from treatykg.graph.sources.compile import compile_sheet
 from treatykg.graph.sources.entities import Entities, entities_file, entities_graph, load_entities
 from treatykg.graph.sources.yamlsafe import Value, read_yaml
@@ -174,11 +175,6 @@ def held_in(store: ox.Store) -> Callable[[str], bool]:
 
     def held(iri: str) -> bool:
         quads = store.quads_for_pattern(ox.NamedNode(iri), None, None, None)
-        return any(asserted_graph(_key(quad.graph_name)) for quad in quads)
+        return any(asserted_graph(graph_key(quad.graph_name)) for quad in quads)
 
     return held
-
-
-def _key(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str | None:
-    """A graph name as core.iris keys it."""
-    return None if isinstance(graph, ox.DefaultGraph) else graph.value

@@ -338,6 +338,24 @@ class Client:
             detail = response.headers.get("X-SQL-Message") or f"{marker[0]}: {marker[1]}"
             raise RemoteError(503, f"the remote store cut its answer short at its own time limit ({detail})")
 
+    def query_fields(
+        self, union: bool, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...], timeout: float
+    ) -> list[tuple[str, str]]:
+        """The form fields a query is sent with besides the query itself: its dataset and the deadline.
+
+        With `union` and no graphs given, the union default graph is asked for by the dialect's parameter
+        (or is the store's own); a dialect that lists graphs gets them from the caller as the dataset."""
+        dialect = self.endpoints.dialect
+        # SPARQL 1.1 Protocol §2.1.4: the dataset, as graph names the remote looks up in itself.
+        fields = [("default-graph-uri", name) for name in default_graphs]
+        fields += [("named-graph-uri", name) for name in named_graphs]
+        if union and not (default_graphs or named_graphs) and dialect.union_param:
+            fields.append((dialect.union_param, "true"))
+        if dialect.timeout_param:
+            # The remote's own limit, so it stops working on a query its caller gave up on.
+            fields.append((dialect.timeout_param, str(math.ceil(timeout * dialect.timeout_scale))))
+        return fields
+
     def query(
         self,
         text: str,
@@ -347,24 +365,12 @@ class Client:
         named_graphs: tuple[str, ...] = (),
         timeout: float | None = None,
     ):
-        """POST a query (form-encoded); a context manager yielding the response.
-
-        With `union` and no graphs given, the union default graph is asked for by the dialect's parameter
-        (or is the store's own); a dialect that lists graphs gets them from the caller as the dataset."""
-        endpoints, dialect = self.endpoints, self.endpoints.dialect
+        """POST a query (form-encoded, with query_fields); a context manager yielding the response."""
         timeout = self.timeout if timeout is None else timeout
-        fields: list[tuple[str, str]] = [("query", text)]
-        # SPARQL 1.1 Protocol §2.1.4: the dataset, as graph names the remote looks up in itself.
-        fields += [("default-graph-uri", name) for name in default_graphs]
-        fields += [("named-graph-uri", name) for name in named_graphs]
-        if union and not (default_graphs or named_graphs) and dialect.union_param:
-            fields.append((dialect.union_param, "true"))
-        if dialect.timeout_param:
-            # The remote's own limit, so it stops working on a query its caller gave up on.
-            fields.append((dialect.timeout_param, str(math.ceil(timeout * dialect.timeout_scale))))
+        fields = [("query", text), *self.query_fields(union, default_graphs, named_graphs, timeout)]
         return self.exchange(
             "POST",
-            endpoints.query,
+            self.endpoints.query,
             urlencode(fields).encode("ascii"),
             {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
             timeout,
